@@ -1,0 +1,130 @@
+package datafold
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// ErrMissingAPIKey is returned by [NewClient] when neither [WithAPIKey] nor
+// the DATAFOLD_API_KEY environment variable supplies a key.
+var ErrMissingAPIKey = errors.New("datafold: no API key: set DATAFOLD_API_KEY or pass datafold.WithAPIKey")
+
+// ErrInvalidAPIKey is wrapped by the errors [NewAPIKey] and [NewClient]
+// return for a key that cannot be sent as an HTTP header: blank, padded with
+// whitespace, or holding control or non-ASCII characters. The error says what
+// is wrong and where, never what the key is.
+var ErrInvalidAPIKey = errors.New("datafold: invalid API key")
+
+// ErrInsecureTransport is wrapped by the error returned when the API key would
+// travel over plain http to a host that is not a loopback address. See
+// [WithInsecureHTTP] to allow it.
+var ErrInsecureTransport = errors.New("datafold: refusing to send the API key over plain http to a non-loopback host")
+
+// APIKey authenticates requests to the Datafold API by setting the header
+// "Authorization: Key <api-key>".
+//
+// Its [APIKey.Intercept] method is an [github.com/datafold/datafold-go/api.RequestEditorFn],
+// so it works on its own with the generated client:
+//
+//	key, err := datafold.NewAPIKey(os.Getenv("DATAFOLD_API_KEY"))
+//	if err != nil {
+//		return err
+//	}
+//	c, err := api.NewClientWithResponses("https://app.datafold.com",
+//		api.WithRequestEditorFn(key.Intercept))
+//
+// An APIKey never prints its secret: every fmt verb, slog and JSON show
+// "Key [REDACTED]".
+type APIKey struct {
+	// header is the complete header value, built once so that Intercept
+	// allocates nothing per request. Its capacity equals its length, so an
+	// append by anyone downstream copies instead of writing into it.
+	header []string
+
+	// insecure lets Intercept send the key over plain http to any host.
+	insecure bool
+}
+
+// NewAPIKey validates key and returns a request editor for it. The key must
+// be non-empty and made only of visible ASCII characters; leading or trailing
+// whitespace is an error rather than something trimmed, because a key pasted
+// with a newline is usually a sign of the wrong value in the wrong variable.
+// Errors wrap [ErrInvalidAPIKey] and never contain the key.
+func NewAPIKey(key string) (*APIKey, error) {
+	if err := validateKey(key); err != nil {
+		return nil, err
+	}
+	v := []string{"Key " + key}
+	return &APIKey{header: v[:1:1]}, nil
+}
+
+func validateKey(key string) error {
+	if key == "" {
+		return ErrMissingAPIKey
+	}
+	if strings.TrimSpace(key) == "" {
+		return fmt.Errorf("%w: it is blank", ErrInvalidAPIKey)
+	}
+	if strings.TrimSpace(key) != key {
+		return fmt.Errorf("%w: it has leading or trailing whitespace", ErrInvalidAPIKey)
+	}
+	for i := 0; i < len(key); i++ {
+		switch c := key[i]; {
+		case c < 0x20 || c == 0x7f:
+			return fmt.Errorf("%w: control character at byte %d", ErrInvalidAPIKey, i)
+		case c == ' ':
+			return fmt.Errorf("%w: space at byte %d", ErrInvalidAPIKey, i)
+		case c > 0x7f:
+			return fmt.Errorf("%w: non-ASCII character at byte %d", ErrInvalidAPIKey, i)
+		}
+	}
+	return nil
+}
+
+// Intercept sets the Authorization header on req. It refuses, with an error
+// wrapping [ErrInsecureTransport], to put the key on a plain http request to
+// a host other than localhost, 127.0.0.0/8 or ::1.
+func (k *APIKey) Intercept(_ context.Context, req *http.Request) error {
+	if !k.insecure && !secureURL(req) {
+		return fmt.Errorf("%w %q", ErrInsecureTransport, req.URL.Hostname())
+	}
+	req.Header["Authorization"] = k.header
+	return nil
+}
+
+// secureURL reports whether the key may travel on req: over https, or over
+// http to a loopback host where nothing crosses a network.
+func secureURL(req *http.Request) bool {
+	return req.URL.Scheme != "http" || isLoopback(req.URL.Hostname())
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+const redacted = "Key [REDACTED]"
+
+// String returns a redacted form of the key.
+func (k APIKey) String() string { return redacted }
+
+// GoString returns a redacted form of the key, for %#v.
+func (k APIKey) GoString() string { return redacted }
+
+// Format prints the redacted form for every verb, so that not even %d or %x
+// reaches the secret.
+func (k APIKey) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
+
+// LogValue keeps the key out of structured logs.
+func (k APIKey) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// MarshalJSON keeps the key out of JSON.
+func (k APIKey) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }

@@ -1,0 +1,337 @@
+package datafold
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/datafold/datafold-go/api"
+)
+
+// Environment variables [NewClient] reads when no option says otherwise.
+const (
+	// EnvAPIKey names the variable holding the API key.
+	EnvAPIKey = "DATAFOLD_API_KEY"
+	// EnvHost names the variable holding the server, such as
+	// "https://eu.datafold.com" or just "acme.datafold.com".
+	EnvHost = "DATAFOLD_HOST"
+)
+
+// DefaultMaxResponseBytes is the default limit on a response body: far
+// above anything the API sends, far below what would hurt a process.
+const DefaultMaxResponseBytes = 10 << 20
+
+// Option configures [NewClient].
+type Option func(*config) error
+
+type config struct {
+	key        string
+	server     string
+	httpClient *http.Client
+	retry      RetryPolicy
+	maxBody    int64
+	insecure   bool
+	logger     *slog.Logger
+	userAgent  string
+	editors    []api.RequestEditorFn
+	sleep      func(context.Context, time.Duration) error
+}
+
+// WithAPIKey sets the API key, instead of DATAFOLD_API_KEY.
+func WithAPIKey(key string) Option {
+	return func(c *config) error {
+		if key == "" {
+			return fmt.Errorf("%w: WithAPIKey was given an empty key", ErrInvalidAPIKey)
+		}
+		c.key = key
+		return nil
+	}
+}
+
+// WithServer sets the server, instead of DATAFOLD_HOST or the spec's default
+// https://app.datafold.com. A value without a scheme, such as
+// "acme.datafold.com", is taken as https.
+func WithServer(server string) Option {
+	return func(c *config) error {
+		if server == "" {
+			return errors.New("datafold: WithServer was given an empty server")
+		}
+		c.server = server
+		return nil
+	}
+}
+
+// WithHTTPClient sends requests through hc: its transport, timeout, cookie
+// jar and redirect policy. The client's retries, response limit and
+// https-only check wrap hc's transport in a copy of hc; hc itself is not
+// modified.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("datafold: WithHTTPClient was given a nil client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithRetryPolicy replaces [DefaultRetryPolicy].
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *config) error {
+		if err := p.validate(); err != nil {
+			return err
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithoutRetries sends every request once.
+func WithoutRetries() Option {
+	return func(c *config) error {
+		c.retry.MaxRetries = 0
+		return nil
+	}
+}
+
+// WithMaxResponseBytes limits how much of a response body is read (default
+// [DefaultMaxResponseBytes]). A longer body fails the call with an error
+// wrapping [ErrResponseTooLarge].
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return errors.New("datafold: WithMaxResponseBytes needs a positive limit")
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows sending the API key over plain http to hosts that
+// are not loopback addresses. Without it, such a server is an error from
+// [NewClient], and a redirect to one fails the request.
+func WithInsecureHTTP() Option {
+	return func(c *config) error {
+		c.insecure = true
+		return nil
+	}
+}
+
+// WithLogger logs every attempt at debug level through l: method, URL (query
+// redacted), status, attempt number, duration and headers, with the
+// Authorization header redacted.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent puts product, such as "offboard/1.2", in front of the
+// client's own User-Agent.
+func WithUserAgent(product string) Option {
+	return func(c *config) error {
+		if product == "" || strings.ContainsFunc(product, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return errors.New("datafold: WithUserAgent needs a non-empty value without control characters")
+		}
+		c.userAgent = product
+		return nil
+	}
+}
+
+// WithRequestEditor adds fn to the editors every request passes through,
+// after the client's own (which set Authorization and User-Agent).
+func WithRequestEditor(fn api.RequestEditorFn) Option {
+	return func(c *config) error {
+		if fn == nil {
+			return errors.New("datafold: WithRequestEditor was given a nil function")
+		}
+		c.editors = append(c.editors, fn)
+		return nil
+	}
+}
+
+// NewClient returns a client for the Datafold API.
+//
+// The API key comes from [WithAPIKey], else from DATAFOLD_API_KEY; a missing
+// or malformed key is an error here, before any request is sent. The server
+// comes from [WithServer], else DATAFOLD_HOST, else the first server of the
+// OpenAPI document (https://app.datafold.com).
+//
+// The client retries as [DefaultRetryPolicy] says, limits response bodies to
+// [DefaultMaxResponseBytes], sends the key only over https or to loopback
+// hosts, and never forwards it on a redirect to another host. It is safe
+// for concurrent use; create one and share it.
+func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
+	c := config{
+		retry:   DefaultRetryPolicy(),
+		maxBody: DefaultMaxResponseBytes,
+		sleep:   sleepContext,
+	}
+	for _, opt := range opts {
+		if err := opt(&c); err != nil {
+			return nil, err
+		}
+	}
+
+	keySource := "WithAPIKey"
+	if c.key == "" {
+		c.key, keySource = os.Getenv(EnvAPIKey), EnvAPIKey
+	}
+	key, err := NewAPIKey(c.key)
+	if errors.Is(err, ErrInvalidAPIKey) {
+		return nil, fmt.Errorf("%w (from %s)", err, keySource)
+	}
+	if err != nil {
+		return nil, err
+	}
+	key.insecure = c.insecure
+
+	server, err := c.resolveServer()
+	if err != nil {
+		return nil, err
+	}
+
+	hc := &http.Client{Transport: newTransport(defaultTransport(), &c)}
+	if c.httpClient != nil {
+		base := c.httpClient.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		copied := *c.httpClient
+		copied.Transport = newTransport(base, &c)
+		hc = &copied
+	}
+
+	ua := userAgent()
+	if c.userAgent != "" {
+		ua = c.userAgent + " " + ua
+	}
+	h := headers{key: key, userAgent: []string{ua}}
+	apiOpts := []api.ClientOption{
+		api.WithHTTPClient(hc),
+		api.WithRequestEditorFn(h.edit),
+	}
+	for _, e := range c.editors {
+		apiOpts = append(apiOpts, api.WithRequestEditorFn(e))
+	}
+	return api.NewClientWithResponses(server, apiOpts...)
+}
+
+// headers is the client's one request editor: a single call per request
+// that allocates nothing.
+type headers struct {
+	key       *APIKey
+	userAgent []string
+}
+
+func (h headers) edit(ctx context.Context, req *http.Request) error {
+	req.Header["User-Agent"] = h.userAgent[:1:1]
+	return h.key.Intercept(ctx, req)
+}
+
+// resolveServer picks the server by precedence and checks it.
+func (c *config) resolveServer() (string, error) {
+	raw, source := c.server, "WithServer"
+	if raw == "" {
+		raw, source = os.Getenv(EnvHost), EnvHost
+	}
+	if raw == "" {
+		s, err := specServer()
+		if err != nil {
+			return "", err
+		}
+		raw, source = s, "the OpenAPI document's servers"
+	}
+	u, err := parseServer(raw)
+	if err != nil {
+		return "", fmt.Errorf("datafold: server from %s: %w", source, err)
+	}
+	if u.Scheme == "http" && !c.insecure && !isLoopback(u.Hostname()) {
+		return "", fmt.Errorf("datafold: server from %s: %w %q (use https, or datafold.WithInsecureHTTP)",
+			source, ErrInsecureTransport, u.Hostname())
+	}
+	return u.String(), nil
+}
+
+// parseServer accepts "https://host[:port][/prefix]", or a bare host taken
+// as https.
+func parseServer(raw string) (*url.URL, error) {
+	s := strings.TrimSpace(raw)
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a URL", raw)
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return nil, fmt.Errorf("%q: scheme must be https or http", u.Redacted())
+	case u.Host == "" || u.Hostname() == "":
+		return nil, fmt.Errorf("%q has no host", u.Redacted())
+	case u.User != nil:
+		return nil, fmt.Errorf("%q: credentials in the URL are not supported; use the API key", u.Redacted())
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("%q: a server URL takes no query or fragment", u.Redacted())
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%q: bad port %q", u.Redacted(), p)
+		}
+	}
+	return u, nil
+}
+
+// specServer is the first server URL of the embedded OpenAPI document, so
+// the default lives in one place: the spec.
+var specServer = sync.OnceValues(func() (string, error) {
+	raw, err := api.GetSpecJSON()
+	if err != nil {
+		return "", fmt.Errorf("datafold: reading the embedded OpenAPI document: %w", err)
+	}
+	var doc struct {
+		Servers []struct {
+			URL string `json:"url"`
+		} `json:"servers"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return "", fmt.Errorf("datafold: reading the embedded OpenAPI document: %w", err)
+	}
+	if len(doc.Servers) == 0 || doc.Servers[0].URL == "" {
+		return "", errors.New("datafold: the OpenAPI document names no server; use WithServer or DATAFOLD_HOST")
+	}
+	return doc.Servers[0].URL, nil
+})
+
+// defaultTransport is shared by every client NewClient makes without
+// WithHTTPClient, so they share one connection pool.
+var defaultTransport = sync.OnceValue(func() http.RoundTripper {
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   10 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 2 * time.Minute,
+		ExpectContinueTimeout: time.Second,
+		IdleConnTimeout:       90 * time.Second,
+		// Go's default keeps 2 idle connections per host, so a burst of
+		// concurrent calls (the CLI removing many ids, a worker pool)
+		// would open and close a connection per call beyond that.
+		MaxIdleConns:        256,
+		MaxIdleConnsPerHost: 128,
+	}
+})

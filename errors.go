@@ -1,0 +1,327 @@
+package datafold
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Sentinels for the API failures callers usually branch on. An [*APIError]
+// matches them with [errors.Is]:
+//
+//	if errors.Is(err, datafold.ErrNotFound) {
+//		// already gone
+//	}
+var (
+	// ErrNotFound matches a 404 answer.
+	ErrNotFound = errors.New("datafold: not found")
+	// ErrUnauthorized matches a 401 or 403 answer: a missing, wrong or
+	// underprivileged API key.
+	ErrUnauthorized = errors.New("datafold: unauthorized")
+	// ErrValidation matches a 422 answer, FastAPI's rejection of a request
+	// that does not fit the endpoint's parameters or body.
+	ErrValidation = errors.New("datafold: validation failed")
+	// ErrRateLimited matches a 429 answer that retries did not get past.
+	ErrRateLimited = errors.New("datafold: rate limited")
+)
+
+// requestIDHeaders are the headers, in order of preference, that carry an id
+// support can use to find the request in server logs.
+var requestIDHeaders = []string{"X-Request-Id", "X-Request-ID", "X-Correlation-Id", "Cf-Ray"}
+
+// maxExcerpt bounds the copy of a response body an [APIError] keeps, so an
+// HTML error page from a proxy prints as a line, not as 40 KB.
+const maxExcerpt = 512
+
+// APIError is a response from the Datafold API with a status outside 2xx.
+//
+// [CheckResponse] builds it from any response type in package api. It holds
+// what identifies the failure and nothing of the request's headers or query,
+// so it is safe to log.
+type APIError struct {
+	// StatusCode is the HTTP status, such as 404.
+	StatusCode int
+	// Method and Path identify the request, as "DELETE" and
+	// "/api/v1/lineage/bi/42/". The query string is left out.
+	Method string
+	Path   string
+	// Detail is FastAPI's "detail" when it is a string, such as
+	// "Integration not found", or a summary of Issues when it is a list.
+	Detail string
+	// Issues holds FastAPI's validation errors when "detail" is a list, as
+	// it is for 422 answers.
+	Issues []ValidationIssue
+	// RequestID is the server's request id header, when it sent one.
+	RequestID string
+	// Body is the start of the response body, at most 512 bytes, kept when
+	// the body has no FastAPI "detail" (an HTML page from a proxy, say).
+	Body []byte
+	// Attempts is how many times the request was sent, retries included.
+	Attempts int
+}
+
+// ValidationIssue is one entry of FastAPI's validation error list.
+type ValidationIssue struct {
+	// Loc is where the problem is, as FastAPI reports it: each element is a
+	// string (a section such as "path" or "body", or a field name) or an int
+	// (a list index).
+	Loc []any
+	// Msg is the human-readable message.
+	Msg string
+	// Type is the machine-readable error type, such as "int_parsing".
+	Type string
+}
+
+// Field returns Loc as a dotted path with list indexes in brackets, such as
+// "body.items[0].name".
+func (v ValidationIssue) Field() string {
+	var b strings.Builder
+	for _, e := range v.Loc {
+		switch e := e.(type) {
+		case int:
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(e))
+			b.WriteByte(']')
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			fmt.Fprint(&b, e)
+		}
+	}
+	return b.String()
+}
+
+func (v ValidationIssue) String() string {
+	if f := v.Field(); f != "" {
+		return f + ": " + v.Msg
+	}
+	return v.Msg
+}
+
+// Error reads like
+// "datafold: DELETE /api/v1/lineage/bi/42/: 404 Not Found: Integration not found".
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("datafold: ")
+	if e.Method != "" {
+		b.WriteString(e.Method)
+		b.WriteByte(' ')
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(statusLine(e.StatusCode))
+	switch {
+	case e.Detail != "":
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	case len(e.Body) > 0:
+		b.WriteString(": ")
+		b.WriteString(excerpt(e.Body, 120))
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" [request id ")
+		b.WriteString(e.RequestID)
+		b.WriteByte(']')
+	}
+	return b.String()
+}
+
+// statusLine names a status as "404 Not Found", from the code alone: the
+// server's own reason phrase is free text and stays out of messages.
+func statusLine(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return strconv.Itoa(code) + " " + t
+	}
+	return strconv.Itoa(code)
+}
+
+// Is lets [errors.Is] match e against [ErrNotFound], [ErrUnauthorized],
+// [ErrValidation] and [ErrRateLimited] by status code.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
+	case ErrValidation:
+		return e.StatusCode == http.StatusUnprocessableEntity
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	}
+	return false
+}
+
+// Response is what every response type in package api has in common: a
+// status code and the raw body.
+type Response interface {
+	StatusCode() int
+	GetBody() []byte
+}
+
+// CheckResponse returns nil when r has a 2xx status, and an [*APIError]
+// describing the failure otherwise. It works for the response of every
+// operation, present and future, so no per-operation error code is needed:
+//
+//	resp, err := c.RemoveIntegrationWithResponse(ctx, 42)
+//	if err != nil {
+//		return err // the request never got an answer
+//	}
+//	if err := datafold.CheckResponse(resp); err != nil {
+//		return err // *APIError; errors.Is(err, datafold.ErrNotFound) etc.
+//	}
+//
+// A nil r is reported as an error rather than a panic.
+func CheckResponse(r Response) error {
+	if r == nil {
+		return errors.New("datafold: CheckResponse called with a nil response")
+	}
+	if v := reflect.ValueOf(r); v.Kind() == reflect.Pointer && v.IsNil() {
+		return errors.New("datafold: CheckResponse called with a nil response")
+	}
+	code := r.StatusCode()
+	if code >= 200 && code < 300 {
+		return nil
+	}
+	return newAPIError(code, httpResponse(r), r.GetBody())
+}
+
+// httpResponse finds the *http.Response every generated response type keeps
+// in its HTTPResponse field. The generator offers no method for it, and
+// reflection here only runs on the failure path.
+func httpResponse(r Response) *http.Response {
+	v := reflect.Indirect(reflect.ValueOf(r))
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.FieldByName("HTTPResponse")
+	if !f.IsValid() || !f.CanInterface() {
+		return nil
+	}
+	hr, _ := f.Interface().(*http.Response)
+	return hr
+}
+
+// newAPIError describes a non-2xx answer. hr may be nil; raw is the whole
+// body or its start.
+func newAPIError(code int, hr *http.Response, raw []byte) *APIError {
+	e := &APIError{StatusCode: code, Attempts: 1}
+	if hr != nil {
+		if hr.Request != nil && hr.Request.URL != nil {
+			e.Method = hr.Request.Method
+			e.Path = hr.Request.URL.EscapedPath()
+		}
+		for _, h := range requestIDHeaders {
+			if id := hr.Header.Get(h); id != "" {
+				e.RequestID = excerpt([]byte(id), 128)
+				break
+			}
+		}
+		if b, ok := hr.Body.(*body); ok {
+			e.Attempts = b.attempts
+		}
+	}
+	if !e.parseDetail(raw) && len(raw) > 0 {
+		e.Body = bytes.Clone(raw[:min(len(raw), maxExcerpt)])
+	}
+	return e
+}
+
+// parseDetail fills Detail and Issues from a FastAPI error body and reports
+// whether the body was one.
+func (e *APIError) parseDetail(body []byte) bool {
+	var env struct {
+		Detail json.RawMessage `json:"detail"`
+	}
+	if json.Unmarshal(body, &env) != nil || len(env.Detail) == 0 {
+		return false
+	}
+	switch env.Detail[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(env.Detail, &s) != nil {
+			return false
+		}
+		e.Detail = excerpt([]byte(s), maxExcerpt)
+		return true
+	case '[':
+		var items []struct {
+			Loc  []json.RawMessage `json:"loc"`
+			Msg  string            `json:"msg"`
+			Type string            `json:"type"`
+		}
+		if json.Unmarshal(env.Detail, &items) != nil {
+			break
+		}
+		msgs := make([]string, 0, len(items))
+		for _, it := range items {
+			v := ValidationIssue{Msg: it.Msg, Type: it.Type, Loc: make([]any, 0, len(it.Loc))}
+			for _, raw := range it.Loc {
+				v.Loc = append(v.Loc, locElem(raw))
+			}
+			e.Issues = append(e.Issues, v)
+			msgs = append(msgs, v.String())
+		}
+		e.Detail = excerpt([]byte(strings.Join(msgs, "; ")), maxExcerpt)
+		return true
+	}
+	// Some handlers put an object or a number in "detail": keep it as JSON.
+	e.Detail = excerpt(env.Detail, maxExcerpt)
+	return true
+}
+
+// locElem decodes one element of FastAPI's "loc": a string, or an integer
+// index. Anything else is kept as its JSON text.
+func locElem(raw json.RawMessage) any {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n int
+	if json.Unmarshal(raw, &n) == nil {
+		return n
+	}
+	return string(raw)
+}
+
+// excerpt returns at most max bytes of b as valid UTF-8 with runs of
+// whitespace folded to one space, so any body prints on one short line.
+func excerpt(b []byte, max int) string {
+	var out strings.Builder
+	space := false
+	for len(b) > 0 && out.Len() < max {
+		r, size := utf8.DecodeRune(b)
+		b = b[size:]
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			out.WriteRune(utf8.RuneError)
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v':
+			if !space && out.Len() > 0 {
+				out.WriteByte(' ')
+			}
+			space = true
+			continue
+		case r < 0x20 || r == 0x7f:
+			out.WriteRune(utf8.RuneError)
+		default:
+			out.WriteRune(r)
+		}
+		space = false
+	}
+	s := strings.TrimRight(out.String(), " ")
+	if len(b) > 0 {
+		s += "…"
+	}
+	return s
+}
