@@ -1,0 +1,511 @@
+// Package datafoldtest is a fake Datafold API for tests: yours and ours.
+//
+// [NewServer] starts a local server that behaves like Datafold for the
+// operations in the client's OpenAPI document. It keeps BI integrations in
+// memory, checks the "Authorization: Key <api-key>" header, answers with
+// FastAPI's error shapes, and checks every request against the OpenAPI
+// document, failing the test on one that does not conform:
+//
+//	func TestOffboard(t *testing.T) {
+//		srv := datafoldtest.NewServer(t, datafoldtest.WithIntegrations(42))
+//		c, err := datafold.NewClient(
+//			datafold.WithServer(srv.URL),
+//			datafold.WithAPIKey(srv.APIKey()),
+//		)
+//		// ... run the code under test with c ...
+//		if srv.HasIntegration(42) {
+//			t.Error("integration 42 was not removed")
+//		}
+//	}
+//
+// It can fail the next calls with a status and Retry-After ([Handler.FailNext])
+// or slow every answer down ([Handler.SetDelay]), to test retry and timeout
+// handling, and it records what it received ([Handler.Requests]) with the
+// key redacted.
+//
+// [NewHandler] gives the same behaviour as an [http.Handler], for serving
+// it outside a test; cmd/datafold-fake does that.
+package datafoldtest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/datafold/datafold-go/api"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+)
+
+// Option configures a fake.
+type Option func(*Handler) error
+
+// WithAPIKey makes the fake accept key instead of a random one.
+func WithAPIKey(key string) Option {
+	return func(h *Handler) error {
+		if key == "" {
+			return errors.New("datafoldtest: WithAPIKey was given an empty key")
+		}
+		h.key = key
+		return nil
+	}
+}
+
+// WithIntegrations seeds the fake with BI integrations.
+func WithIntegrations(ids ...int) Option {
+	return func(h *Handler) error {
+		for _, id := range ids {
+			h.integrations[id] = struct{}{}
+		}
+		return nil
+	}
+}
+
+// WithOperation answers the operation with the given operationId (the Go
+// name, such as "RemoveIntegration") with handler, in place of the fake's
+// own behaviour. The request has been authenticated and checked against the
+// OpenAPI document before handler sees it, and handler receives the
+// original ResponseWriter, so it may hijack the connection.
+func WithOperation(operationID string, handler http.Handler) Option {
+	return func(h *Handler) error {
+		if handler == nil {
+			return errors.New("datafoldtest: WithOperation was given a nil handler")
+		}
+		h.custom[operationID] = handler
+		return nil
+	}
+}
+
+// WithLenientValidation stops a request that does not conform to the
+// OpenAPI document from counting as a violation. The fake still answers it
+// as FastAPI would (404, 405 or 422). Use it to test how code handles those
+// answers.
+func WithLenientValidation() Option {
+	return func(h *Handler) error {
+		h.lenient = true
+		return nil
+	}
+}
+
+// WithViolationFunc calls f for every request that does not conform to the
+// OpenAPI document. [NewServer] sets it to fail the test.
+func WithViolationFunc(f func(error)) Option {
+	return func(h *Handler) error {
+		h.violation = f
+		return nil
+	}
+}
+
+// Request is what the fake recorded of one request.
+type Request struct {
+	Method string
+	// Path is the escaped path, such as "/api/v1/lineage/bi/42/".
+	Path     string
+	RawQuery string
+	// Header is a copy of the request's headers with Authorization
+	// redacted to its scheme: "Key [REDACTED]".
+	Header http.Header
+	// KeyMatched reports whether Authorization carried the fake's key.
+	KeyMatched bool
+	// OperationID is the operation the request was routed to, or "".
+	OperationID string
+	// Status is the status the fake answered.
+	Status int
+}
+
+// Handler is the fake Datafold API as an [http.Handler]. It is safe for
+// concurrent use.
+type Handler struct {
+	key       string
+	lenient   bool
+	violation func(error)
+	custom    map[string]http.Handler
+	router    routers.Router
+
+	mu           sync.Mutex
+	integrations map[int]struct{}
+	failures     []failure
+	delay        time.Duration
+	requests     []Request
+}
+
+type failure struct {
+	status     int
+	retryAfter string
+}
+
+// NewHandler returns the fake as an http.Handler, for use outside tests.
+// Without [WithViolationFunc], non-conforming requests are only answered.
+func NewHandler(opts ...Option) (*Handler, error) {
+	router, err := specRouter()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{
+		router:       router,
+		custom:       map[string]http.Handler{},
+		integrations: map[int]struct{}{},
+		violation:    func(error) {},
+	}
+	for _, opt := range opts {
+		if err := opt(h); err != nil {
+			return nil, err
+		}
+	}
+	if h.key == "" {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		h.key = "dftest_" + hex.EncodeToString(b[:])
+	}
+	return h, nil
+}
+
+// Server is a fake Datafold API listening on a loopback address.
+type Server struct {
+	*Handler
+	// URL is the server's base URL, such as "http://127.0.0.1:41234".
+	URL string
+}
+
+// NewServer starts a fake Datafold API for the duration of t. A request that
+// does not conform to the OpenAPI document fails t (see
+// [WithLenientValidation]). The server shuts down in t.Cleanup.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	report := WithViolationFunc(func(err error) {
+		t.Errorf("datafoldtest: %v", err)
+	})
+	h, err := NewHandler(append([]Option{report}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return &Server{Handler: h, URL: ts.URL}
+}
+
+// APIKey returns the key the fake accepts.
+func (h *Handler) APIKey() string { return h.key }
+
+// AddIntegrations adds BI integrations.
+func (h *Handler) AddIntegrations(ids ...int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, id := range ids {
+		h.integrations[id] = struct{}{}
+	}
+}
+
+// HasIntegration reports whether the integration exists.
+func (h *Handler) HasIntegration(id int) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, ok := h.integrations[id]
+	return ok
+}
+
+// Integrations returns the ids of the existing integrations, sorted.
+func (h *Handler) Integrations() []int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Sorted(maps.Keys(h.integrations))
+}
+
+// FailNext answers the next n requests with status and a FastAPI-style
+// {"detail": ...} body, adding a Retry-After header when retryAfter is not
+// empty. Calls queue up: FailNext(1, 503, "0") then FailNext(1, 429, "")
+// fails two requests, in that order.
+func (h *Handler) FailNext(n, status int, retryAfter string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for range n {
+		h.failures = append(h.failures, failure{status: status, retryAfter: retryAfter})
+	}
+}
+
+// SetDelay makes every answer wait d, or until the client goes away.
+func (h *Handler) SetDelay(d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.delay = d
+}
+
+// Requests returns what the fake has received so far, oldest first.
+func (h *Handler) Requests() []Request {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.requests)
+}
+
+// ServeHTTP answers r as Datafold would.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := Request{
+		Method:   r.Method,
+		Path:     r.URL.EscapedPath(),
+		RawQuery: r.URL.RawQuery,
+		Header:   redact(r.Header),
+	}
+	rec.KeyMatched = r.Header.Get("Authorization") == "Key "+h.key
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		rec.Status = sw.status
+		h.mu.Lock()
+		h.requests = append(h.requests, rec)
+		h.mu.Unlock()
+	}()
+
+	h.mu.Lock()
+	delay := h.delay
+	var fail *failure
+	if len(h.failures) > 0 {
+		fail = &h.failures[0]
+		h.failures = h.failures[1:]
+	}
+	h.mu.Unlock()
+
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			sw.status = 499 // as nginx logs a client that went away
+			return
+		}
+	}
+	if fail != nil {
+		if fail.retryAfter != "" {
+			w.Header().Set("Retry-After", fail.retryAfter)
+		}
+		detail(sw, fail.status, http.StatusText(fail.status))
+		return
+	}
+
+	route, params, err := h.router.FindRoute(r)
+	if err == nil && strings.HasSuffix(route.Path, "/") != strings.HasSuffix(r.URL.Path, "/") {
+		// kin-openapi's router ignores a trailing slash; Starlette
+		// does not.
+		err = routers.ErrPathNotFound
+	}
+	if err != nil {
+		h.notRouted(sw, r, err)
+		return
+	}
+	rec.OperationID = route.Operation.OperationID
+
+	// FastAPI runs the security dependency before it validates parameters.
+	switch auth := r.Header.Get("Authorization"); {
+	case auth == "":
+		detail(sw, http.StatusUnauthorized, "Not authenticated")
+		return
+	case !rec.KeyMatched:
+		detail(sw, http.StatusForbidden, "Invalid API key")
+		return
+	}
+
+	in := &openapi3filter.RequestValidationInput{
+		Request:    r,
+		PathParams: params,
+		Route:      route,
+		Options: &openapi3filter.Options{
+			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+			MultiError:         true,
+		},
+	}
+	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		h.report(fmt.Errorf("%s %s does not conform to the OpenAPI document: %w", r.Method, rec.Path, err))
+		validationFailed(sw, err)
+		return
+	}
+
+	if c, ok := h.custom[route.Operation.OperationID]; ok {
+		c.ServeHTTP(sw, r)
+		return
+	}
+	switch route.Method + " " + route.Path {
+	case "DELETE /api/v1/lineage/bi/{bi_datasource_id}/":
+		h.removeIntegration(sw, params["bi_datasource_id"])
+	default:
+		detail(sw, http.StatusNotImplemented, fmt.Sprintf(
+			"datafoldtest has no behaviour for %s; add one with datafoldtest.WithOperation", route.Operation.OperationID))
+	}
+}
+
+func (h *Handler) removeIntegration(w http.ResponseWriter, rawID string) {
+	id, err := strconv.Atoi(rawID)
+	if err != nil { // validation already checked it; this is a bug in the fake
+		detail(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	h.mu.Lock()
+	_, ok := h.integrations[id]
+	delete(h.integrations, id)
+	h.mu.Unlock()
+	if !ok {
+		detail(w, http.StatusNotFound, "Integration not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// notRouted answers a request no operation matches, as Starlette does: a
+// 307 to the same path with or without its trailing slash when that one
+// exists, else 405 when another method would match, else 404.
+func (h *Handler) notRouted(w http.ResponseWriter, r *http.Request, err error) {
+	if alt := toggleSlash(r); h.routes(alt) {
+		target := *alt.URL
+		target.Scheme, target.Host = "http", r.Host
+		if r.TLS != nil {
+			target.Scheme = "https"
+		}
+		http.Redirect(w, r, target.String(), http.StatusTemporaryRedirect)
+		return
+	}
+	h.report(fmt.Errorf("%s %s matches no operation in the OpenAPI document: %w", r.Method, r.URL.EscapedPath(), err))
+	for _, m := range []string{"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"} {
+		alt := r.Clone(r.Context())
+		alt.Method = m
+		if m != r.Method && h.routes(alt) {
+			detail(w, http.StatusMethodNotAllowed, "Method Not Allowed")
+			return
+		}
+	}
+	detail(w, http.StatusNotFound, "Not Found")
+}
+
+// routes reports whether r matches an operation, trailing slash included.
+func (h *Handler) routes(r *http.Request) bool {
+	route, _, err := h.router.FindRoute(r)
+	return err == nil && strings.HasSuffix(route.Path, "/") == strings.HasSuffix(r.URL.Path, "/")
+}
+
+func toggleSlash(r *http.Request) *http.Request {
+	alt := r.Clone(r.Context())
+	alt.URL.RawPath = ""
+	if p, ok := strings.CutSuffix(alt.URL.Path, "/"); ok && p != "" {
+		alt.URL.Path = p
+	} else {
+		alt.URL.Path += "/"
+	}
+	return alt
+}
+
+func (h *Handler) report(err error) {
+	if !h.lenient {
+		h.violation(err)
+	}
+}
+
+// validationIssue is one entry of FastAPI's 422 "detail" list.
+type validationIssue struct {
+	Type  string `json:"type"`
+	Loc   []any  `json:"loc"`
+	Msg   string `json:"msg"`
+	Input any    `json:"input,omitempty"`
+}
+
+// validationFailed answers with FastAPI's 422 body, one entry per problem
+// kin-openapi found.
+func validationFailed(w http.ResponseWriter, err error) {
+	var errs []error
+	var me openapi3.MultiError
+	if errors.As(err, &me) {
+		errs = me
+	} else {
+		errs = []error{err}
+	}
+	issues := make([]validationIssue, 0, len(errs))
+	for _, e := range errs {
+		issue := validationIssue{Type: "value_error", Loc: []any{"request"}, Msg: e.Error()}
+		var re *openapi3filter.RequestError
+		if errors.As(e, &re) && re.Parameter != nil {
+			issue.Loc = []any{re.Parameter.In, re.Parameter.Name}
+			issue.Msg = re.Reason
+			var pe *openapi3filter.ParseError
+			if errors.As(re.Err, &pe) {
+				issue.Input = pe.Value
+			}
+			if s := re.Parameter.Schema; s != nil && s.Value != nil && s.Value.Type.Is("integer") {
+				issue.Type = "int_parsing"
+				issue.Msg = "Input should be a valid integer, unable to parse string as an integer"
+			}
+		}
+		if issue.Msg == "" {
+			issue.Msg = e.Error()
+		}
+		issues = append(issues, issue)
+	}
+	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": issues})
+}
+
+func detail(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"detail": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func redact(h http.Header) http.Header {
+	out := h.Clone()
+	if v := out.Get("Authorization"); v != "" {
+		scheme, _, _ := strings.Cut(v, " ")
+		out.Set("Authorization", scheme+" [REDACTED]")
+	}
+	return out
+}
+
+// statusWriter remembers the status for the request record. Unwrap lets
+// http.ResponseController reach the connection, for handlers that hijack.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// specRouter routes by path alone: the document's servers name Datafold's
+// hosts, and the fake answers on whatever address it was given.
+var specRouter = sync.OnceValues(func() (routers.Router, error) {
+	doc, err := api.GetSpec()
+	if err != nil {
+		return nil, fmt.Errorf("datafoldtest: loading the embedded OpenAPI document: %w", err)
+	}
+	doc.Servers = nil
+	r, err := legacy.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("datafoldtest: routing the embedded OpenAPI document: %w", err)
+	}
+	return r, nil
+})
