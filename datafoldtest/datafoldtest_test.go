@@ -1,0 +1,254 @@
+package datafoldtest_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	datafold "github.com/datafold/datafold-go"
+	"github.com/datafold/datafold-go/datafoldtest"
+)
+
+const key = "dftest_fake_key"
+
+// do sends a raw request, so the tests see the fake exactly as any HTTP
+// client would, and returns status, headers and decoded JSON body.
+func do(t *testing.T, method, url, auth string) (int, http.Header, any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body any
+	if b, _ := io.ReadAll(resp.Body); len(b) > 0 {
+		if err := json.Unmarshal(b, &body); err != nil {
+			t.Fatalf("body %q is not JSON: %v", b, err)
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("Content-Type = %q, want application/json", ct)
+		}
+	}
+	return resp.StatusCode, resp.Header, body
+}
+
+func TestFastAPIShapes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		method, path string
+		auth         string
+		wantStatus   int
+		wantBody     any
+		wantLocation string
+	}{
+		{name: "remove_existing", method: "DELETE", path: "/api/v1/lineage/bi/1/", auth: "Key " + key,
+			wantStatus: 200, wantBody: map[string]any{}},
+		{name: "remove_unknown", method: "DELETE", path: "/api/v1/lineage/bi/999/", auth: "Key " + key,
+			wantStatus: 404, wantBody: map[string]any{"detail": "Integration not found"}},
+		{name: "missing_key", method: "DELETE", path: "/api/v1/lineage/bi/1/",
+			wantStatus: 401, wantBody: map[string]any{"detail": "Not authenticated"}},
+		{name: "wrong_key", method: "DELETE", path: "/api/v1/lineage/bi/1/", auth: "Key nope",
+			wantStatus: 403, wantBody: map[string]any{"detail": "Invalid API key"}},
+		{name: "non_integer_id", method: "DELETE", path: "/api/v1/lineage/bi/abc/", auth: "Key " + key,
+			wantStatus: 422, wantBody: map[string]any{"detail": []any{map[string]any{
+				"type":  "int_parsing",
+				"loc":   []any{"path", "bi_datasource_id"},
+				"msg":   "Input should be a valid integer, unable to parse string as an integer",
+				"input": "abc",
+			}}}},
+		{name: "no_trailing_slash", method: "DELETE", path: "/api/v1/lineage/bi/1", auth: "Key " + key,
+			wantStatus: 307, wantLocation: "/api/v1/lineage/bi/1/"},
+		{name: "unknown_path", method: "GET", path: "/api/v1/nothing/", auth: "Key " + key,
+			wantStatus: 404, wantBody: map[string]any{"detail": "Not Found"}},
+		{name: "wrong_method", method: "GET", path: "/api/v1/lineage/bi/1/", auth: "Key " + key,
+			wantStatus: 405, wantBody: map[string]any{"detail": "Method Not Allowed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := datafoldtest.NewServer(t, datafoldtest.WithAPIKey(key), datafoldtest.WithIntegrations(1),
+				datafoldtest.WithLenientValidation())
+			status, header, body := do(t, tt.method, srv.URL+tt.path, tt.auth)
+			if status != tt.wantStatus {
+				t.Errorf("status = %d, want %d", status, tt.wantStatus)
+			}
+			if diff := cmp.Diff(tt.wantBody, body); tt.wantLocation == "" && diff != "" {
+				t.Errorf("body mismatch (-want +got):\n%s", diff)
+			}
+			if tt.wantLocation != "" && header.Get("Location") != srv.URL+tt.wantLocation {
+				t.Errorf("Location = %q, want %q", header.Get("Location"), srv.URL+tt.wantLocation)
+			}
+		})
+	}
+}
+
+func TestViolationsAreReported(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var violations []error
+	h, err := datafoldtest.NewHandler(datafoldtest.WithAPIKey(key), datafoldtest.WithViolationFunc(func(err error) {
+		mu.Lock()
+		violations = append(violations, err)
+		mu.Unlock()
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	for _, path := range []string{"/api/v1/lineage/bi/abc/", "/api/v1/elsewhere/", "/api/v1/lineage/bi/1/"} {
+		do(t, "DELETE", ts.URL+path, "Key "+key)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(violations) != 2 {
+		t.Fatalf("violations = %v, want 2 (bad id, unknown path)", violations)
+	}
+	if msg := violations[0].Error(); !strings.Contains(msg, "DELETE /api/v1/lineage/bi/abc/ does not conform") {
+		t.Errorf("violation = %q, want it to name the request", msg)
+	}
+}
+
+func TestFailNextAndDelay(t *testing.T) {
+	t.Parallel()
+	srv := datafoldtest.NewServer(t, datafoldtest.WithAPIKey(key), datafoldtest.WithIntegrations(1))
+	srv.FailNext(1, 503, "0")
+	srv.FailNext(1, 429, "7")
+
+	status, header, body := do(t, "DELETE", srv.URL+"/api/v1/lineage/bi/1/", "Key "+key)
+	if status != 503 || header.Get("Retry-After") != "0" || !cmp.Equal(body, any(map[string]any{"detail": "Service Unavailable"})) {
+		t.Errorf("first = %d %q %v, want 503 with Retry-After 0", status, header.Get("Retry-After"), body)
+	}
+	status, header, _ = do(t, "DELETE", srv.URL+"/api/v1/lineage/bi/1/", "Key "+key)
+	if status != 429 || header.Get("Retry-After") != "7" {
+		t.Errorf("second = %d %q, want 429 with Retry-After 7", status, header.Get("Retry-After"))
+	}
+	if status, _, _ = do(t, "DELETE", srv.URL+"/api/v1/lineage/bi/1/", "Key "+key); status != 200 {
+		t.Errorf("third = %d, want 200", status)
+	}
+
+	srv.SetDelay(time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "DELETE", srv.URL+"/api/v1/lineage/bi/1/", nil)
+	start := time.Now()
+	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("delayed request err = %v, want deadline exceeded", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("delayed request took %v", took)
+	}
+}
+
+// A user's test: the fake, the real client, and an assertion on what was
+// sent.
+func TestUserStyle(t *testing.T) {
+	t.Parallel()
+	srv := datafoldtest.NewServer(t, datafoldtest.WithIntegrations(10, 11))
+	c, err := datafold.NewClient(datafold.WithServer(srv.URL), datafold.WithAPIKey(srv.APIKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.RemoveIntegrationWithResponse(t.Context(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := datafold.CheckResponse(resp); err != nil {
+		t.Fatal(err)
+	}
+
+	reqs := srv.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("recorded %d requests, want 1", len(reqs))
+	}
+	r := reqs[0]
+	if r.Method != "DELETE" || r.Path != "/api/v1/lineage/bi/10/" || !r.KeyMatched ||
+		r.OperationID != "RemoveIntegration" || r.Status != 200 {
+		t.Errorf("recorded %+v", r)
+	}
+	if got := r.Header.Get("Authorization"); got != "Key [REDACTED]" {
+		t.Errorf("recorded Authorization = %q, want it redacted", got)
+	}
+	if got := srv.Integrations(); !cmp.Equal(got, []int{11}) {
+		t.Errorf("integrations = %v, want [11]", got)
+	}
+}
+
+func TestConcurrentRemovals(t *testing.T) {
+	t.Parallel()
+	ids := make([]int, 200)
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	srv := datafoldtest.NewServer(t, datafoldtest.WithIntegrations(ids...))
+	c, err := datafold.NewClient(datafold.WithServer(srv.URL), datafold.WithAPIKey(srv.APIKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			// Each id twice: exactly one of the two removes it.
+			for range 2 {
+				resp, err := c.RemoveIntegrationWithResponse(t.Context(), id)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_ = datafold.CheckResponse(resp)
+			}
+		})
+	}
+	wg.Wait()
+	ok, notFound := 0, 0
+	for _, r := range srv.Requests() {
+		switch r.Status {
+		case 200:
+			ok++
+		case 404:
+			notFound++
+		}
+	}
+	if ok != len(ids) || notFound != len(ids) || len(srv.Integrations()) != 0 {
+		t.Errorf("%d removed, %d not found, %d left; want %d, %d, 0", ok, notFound, len(srv.Integrations()), len(ids), len(ids))
+	}
+}
+
+func TestWithOperation(t *testing.T) {
+	t.Parallel()
+	srv := datafoldtest.NewServer(t, datafoldtest.WithAPIKey(key),
+		datafoldtest.WithOperation("RemoveIntegration", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusConflict)
+			_, _ = io.WriteString(w, `{"detail":"in use"}`)
+		})))
+	// Authentication still comes first.
+	if status, _, _ := do(t, "DELETE", srv.URL+"/api/v1/lineage/bi/1/", ""); status != 401 {
+		t.Errorf("without key: %d, want 401", status)
+	}
+	status, _, body := do(t, "DELETE", srv.URL+"/api/v1/lineage/bi/1/", "Key "+key)
+	if status != 409 || !cmp.Equal(body, any(map[string]any{"detail": "in use"})) {
+		t.Errorf("custom handler: %d %v", status, body)
+	}
+	if got := srv.Requests()[1]; got.Status != 409 || got.OperationID != "RemoveIntegration" {
+		t.Errorf("recorded %+v", got)
+	}
+}

@@ -1,0 +1,582 @@
+package datafold_test
+
+// The hostile-input matrix: one row per way a server or network can
+// misbehave, each against a server that speaks FastAPI's shapes.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	datafold "github.com/datafold/datafold-go"
+	"github.com/datafold/datafold-go/api"
+	"github.com/datafold/datafold-go/datafoldtest"
+)
+
+// clock records the waits the client asks for instead of sleeping.
+type clock struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (c *clock) sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.waits = append(c.waits, d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+func (c *clock) recorded() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.waits...)
+}
+
+func jsonBody(status int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+// outcome is what a call produced, in the form the matrix checks.
+type outcome struct {
+	resp *api.RemoveIntegrationResponse
+	err  error // the call's error, else CheckResponse's
+}
+
+func call(t *testing.T, c *api.ClientWithResponses) outcome {
+	t.Helper()
+	resp, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
+	if err == nil {
+		err = datafold.CheckResponse(resp)
+	}
+	if err != nil && strings.Contains(err.Error(), testKey) {
+		t.Errorf("error %q contains the API key", strings.ReplaceAll(err.Error(), testKey, "<key>"))
+	}
+	return outcome{resp, err}
+}
+
+func TestHostileResponses(t *testing.T) {
+	t.Parallel()
+	const htmlPage = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+	bigHTML := htmlPage + strings.Repeat("<!-- padding to defeat IE friendly error pages -->\n", 800) + "</body></html>"
+
+	tests := []struct {
+		name       string
+		handler    http.HandlerFunc
+		failFirst  int    // the fake fails this many calls first...
+		failStatus int    // ...with this status...
+		retryAfter string // ...and this Retry-After
+		wantStatus int    // StatusCode() of the final response, 0 for none
+		wantIs     error  // errors.Is target, nil for success
+		wantText   string // substring of the error
+		wantCalls  int    // requests the server saw
+		check      func(t *testing.T, o outcome)
+	}{
+		{
+			name:       "200_empty_object",
+			handler:    jsonBody(200, `{}`),
+			wantStatus: 200, wantCalls: 1,
+		},
+		{
+			name:     "200_empty_body_declared_json",
+			handler:  jsonBody(200, ``),
+			wantIs:   datafold.ErrMalformedBody,
+			wantText: `DELETE /api/v1/lineage/bi/42/: the server answered 200 OK with an empty body`, wantCalls: 1,
+		},
+		{
+			name:     "200_non_json_body_declared_json",
+			handler:  jsonBody(200, `OK`),
+			wantIs:   datafold.ErrMalformedBody,
+			wantText: `answered 200 OK with a body that is not JSON: OK`, wantCalls: 1,
+		},
+		{
+			name: "200_non_json_body_plain_text",
+			handler: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				_, _ = io.WriteString(w, "OK")
+			},
+			// Nothing claimed JSON, so nothing failed to decode: success,
+			// with the text in Body.
+			wantStatus: 200, wantCalls: 1,
+			check: func(t *testing.T, o outcome) {
+				if string(o.resp.Body) != "OK" || o.resp.JSON200 != nil {
+					t.Errorf("Body = %q, JSON200 = %v; want \"OK\" and nil", o.resp.Body, o.resp.JSON200)
+				}
+			},
+		},
+		{
+			name:       "401_string_detail",
+			handler:    jsonBody(401, `{"detail":"Not authenticated"}`),
+			wantStatus: 401, wantIs: datafold.ErrUnauthorized,
+			wantText: "datafold: DELETE /api/v1/lineage/bi/42/: 401 Unauthorized: Not authenticated", wantCalls: 1,
+		},
+		{
+			name:       "403_string_detail",
+			handler:    jsonBody(403, `{"detail":"Invalid API key"}`),
+			wantStatus: 403, wantIs: datafold.ErrUnauthorized,
+			wantText: "403 Forbidden: Invalid API key", wantCalls: 1,
+		},
+		{
+			name:       "404_string_detail",
+			handler:    jsonBody(404, `{"detail":"Integration not found"}`),
+			wantStatus: 404, wantIs: datafold.ErrNotFound,
+			wantText: "datafold: DELETE /api/v1/lineage/bi/42/: 404 Not Found: Integration not found", wantCalls: 1,
+		},
+		{
+			name:       "422_list_detail",
+			handler:    jsonBody(422, `{"detail":[{"type":"int_parsing","loc":["path","bi_datasource_id"],"msg":"Input should be a valid integer","input":"x"}]}`),
+			wantStatus: 422, wantIs: datafold.ErrValidation,
+			wantText: "422 Unprocessable Entity: path.bi_datasource_id: Input should be a valid integer", wantCalls: 1,
+		},
+		{
+			name:     "422_garbage_declared_json",
+			handler:  jsonBody(422, `<html>oops</html>`),
+			wantIs:   datafold.ErrValidation,
+			wantText: "422 Unprocessable Entity: <html>oops</html>", wantCalls: 1,
+		},
+		{
+			name:      "429_retry_after_then_200",
+			handler:   jsonBody(200, `{}`),
+			failFirst: 1, failStatus: 429, retryAfter: "2",
+			wantStatus: 200, wantCalls: 2,
+		},
+		{
+			name:      "429_retry_after_beyond_cap",
+			handler:   jsonBody(200, `{}`),
+			failFirst: 1, failStatus: 429, retryAfter: "3600",
+			wantStatus: 429, wantIs: datafold.ErrRateLimited,
+			wantText: "429 Too Many Requests: Too Many Requests", wantCalls: 1,
+		},
+		{
+			name:      "503_then_200",
+			handler:   jsonBody(200, `{}`),
+			failFirst: 1, failStatus: 503, retryAfter: "0",
+			wantStatus: 200, wantCalls: 2,
+		},
+		{
+			name:      "503_forever",
+			handler:   jsonBody(200, `{}`),
+			failFirst: 100, failStatus: 503,
+			wantStatus: 503, wantText: "503 Service Unavailable: Service Unavailable (after 4 attempts)", wantCalls: 4,
+			check: func(t *testing.T, o outcome) {
+				var e *datafold.APIError
+				if !errors.As(o.err, &e) || e.Attempts != 4 {
+					t.Errorf("err = %v, want *APIError with Attempts 4", o.err)
+				}
+			},
+		},
+		{
+			name: "html_502_from_proxy",
+			handler: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(502)
+				_, _ = io.WriteString(w, bigHTML)
+			},
+			wantStatus: 502, wantText: "502 Bad Gateway: <html> <head><title>502 Bad Gateway</title></head>", wantCalls: 4,
+			check: func(t *testing.T, o outcome) {
+				if n := len(o.err.Error()); n > 300 {
+					t.Errorf("error is %d bytes long for a %d-byte page; want a short excerpt", n, len(bigHTML))
+				}
+				var e *datafold.APIError
+				if errors.As(o.err, &e) && len(e.Body) > 512 {
+					t.Errorf("APIError.Body keeps %d bytes, want at most 512", len(e.Body))
+				}
+			},
+		},
+		{
+			name: "request_id_header",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-Request-Id", "req-8c1e")
+				jsonBody(500, `{"detail":"Internal Server Error"}`)(w, r)
+			},
+			wantStatus: 500, wantText: "500 Internal Server Error: Internal Server Error [request id req-8c1e]", wantCalls: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := &clock{}
+			c, srv := setup(t, tt.handler, datafold.WithRetryPolicy(datafold.DefaultRetryPolicy()), datafold.WithSleep(clk.sleep))
+			if tt.failFirst > 0 {
+				srv.FailNext(tt.failFirst, tt.failStatus, tt.retryAfter)
+			}
+			o := call(t, c)
+
+			switch {
+			case tt.wantIs == nil && tt.wantText == "" && o.err != nil:
+				t.Fatalf("err = %v, want success", o.err)
+			case tt.wantIs != nil && !errors.Is(o.err, tt.wantIs):
+				t.Errorf("err = %v, want errors.Is %v", o.err, tt.wantIs)
+			case tt.wantText != "" && (o.err == nil || !strings.Contains(o.err.Error(), tt.wantText)):
+				t.Errorf("err = %v, want one containing %q", o.err, tt.wantText)
+			}
+			if tt.wantStatus != 0 && (o.resp == nil || o.resp.StatusCode() != tt.wantStatus) {
+				t.Errorf("response = %+v, want status %d", o.resp, tt.wantStatus)
+			}
+			if n := len(srv.Requests()); n != tt.wantCalls {
+				t.Errorf("server saw %d requests, want %d", n, tt.wantCalls)
+			}
+			if tt.retryAfter != "" && tt.wantCalls > 1 {
+				want := []time.Duration{0}
+				if tt.retryAfter == "2" {
+					want = []time.Duration{2 * time.Second}
+				}
+				if got := clk.recorded(); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("waited %v, want %v as Retry-After said", got, want)
+				}
+			}
+			if tt.check != nil {
+				tt.check(t, o)
+			}
+		})
+	}
+}
+
+func TestRetry_backoffGrowsWithJitter(t *testing.T) {
+	t.Parallel()
+	clk := &clock{}
+	policy := datafold.DefaultRetryPolicy()
+	c, srv := setup(t, jsonBody(200, `{}`), datafold.WithRetryPolicy(policy), datafold.WithSleep(clk.sleep))
+	srv.FailNext(3, http.StatusServiceUnavailable, "")
+	if o := call(t, c); o.err != nil {
+		t.Fatal(o.err)
+	}
+	waits := clk.recorded()
+	if len(waits) != 3 {
+		t.Fatalf("waits = %v, want 3", waits)
+	}
+	for i, w := range waits {
+		full := policy.MinBackoff << i
+		if w < full/2 || w > full {
+			t.Errorf("wait %d = %v, want within [%v, %v]", i, w, full/2, full)
+		}
+	}
+}
+
+func TestRetry_retryAfterHTTPDate(t *testing.T) {
+	t.Parallel()
+	clk := &clock{}
+	c, srv := setup(t, jsonBody(200, `{}`), datafold.WithSleep(clk.sleep))
+	srv.FailNext(1, http.StatusTooManyRequests, time.Now().Add(5*time.Second).UTC().Format(http.TimeFormat))
+	if o := call(t, c); o.err != nil {
+		t.Fatal(o.err)
+	}
+	// HTTP dates have one-second resolution.
+	if w := clk.recorded(); len(w) != 1 || w[0] < 3*time.Second || w[0] > 5*time.Second {
+		t.Errorf("waits = %v, want one of about 5s", w)
+	}
+}
+
+func TestRetry_notForPOST(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		opts      []datafold.Option
+		wantCalls int
+	}{
+		{name: "default", wantCalls: 1},
+		{name: "opted_in", opts: []datafold.Option{datafold.WithRetryPolicy(datafold.RetryPolicy{MaxRetries: 2, RetryNonIdempotent: true})}, wantCalls: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				if string(body) != `{"a":1}` {
+					t.Errorf("attempt body = %q, want the original body replayed", body)
+				}
+				mu.Lock()
+				calls++
+				mu.Unlock()
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}))
+			t.Cleanup(srv.Close)
+			c, err := datafold.NewClient(append([]datafold.Option{datafold.WithServer(srv.URL), datafold.WithAPIKey(testKey), datafold.WithSleep((&clock{}).sleep)}, tt.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The seed spec has no POST yet; send one through the same
+			// transport the generated client uses.
+			doer := c.ClientInterface.(*api.Client).Client
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/api/v1/things/", strings.NewReader(`{"a":1}`))
+			resp, err := doer.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			mu.Lock()
+			defer mu.Unlock()
+			if calls != tt.wantCalls {
+				t.Errorf("POST sent %d times, want %d", calls, tt.wantCalls)
+			}
+		})
+	}
+}
+
+func TestRetry_disabled(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t, jsonBody(200, `{}`), datafold.WithoutRetries())
+	srv.FailNext(1, http.StatusServiceUnavailable, "0")
+	o := call(t, c)
+	if o.resp == nil || o.resp.StatusCode() != 503 || len(srv.Requests()) != 1 {
+		t.Errorf("status %v after %d requests, want one 503", o.resp, len(srv.Requests()))
+	}
+}
+
+func TestConnectionRefused(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // nothing listens there now
+
+	clk := &clock{}
+	c, err := datafold.NewClient(datafold.WithServer("http://"+addr), datafold.WithAPIKey(testKey), datafold.WithSleep(clk.sleep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := call(t, c)
+	if !errors.Is(o.err, syscall.ECONNREFUSED) || !strings.Contains(o.err.Error(), "gave up after 4 attempts") {
+		t.Errorf("err = %v, want connection refused after 4 attempts", o.err)
+	}
+	if n := len(clk.recorded()); n != 3 {
+		t.Errorf("waited %d times, want 3", n)
+	}
+}
+
+func TestConnectionResetMidBody(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `{"partial": "`)
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		// SO_LINGER 0 turns Close into a TCP reset.
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
+		_ = conn.Close()
+	})
+	o := call(t, c)
+	if o.err == nil || !strings.Contains(o.err.Error(), "reading the 200 OK response body") {
+		t.Errorf("err = %v, want a body read error naming the call", o.err)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("server saw %d requests, want 1: a broken body is not retried", n)
+	}
+}
+
+func TestServerSlowerThanDeadline(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t, jsonBody(200, `{}`))
+	srv.SetDelay(time.Minute) // ends early when the client goes away
+
+	const deadline = 150 * time.Millisecond
+	ctx, cancel := context.WithTimeout(t.Context(), deadline)
+	defer cancel()
+	start := time.Now()
+	_, err := c.RemoveIntegrationWithResponse(ctx, 42)
+	took := time.Since(start)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if took > deadline+500*time.Millisecond {
+		t.Errorf("returned after %v, want within the %v deadline plus a small margin", took, deadline)
+	}
+}
+
+func TestRetry_stopsAtDeadline(t *testing.T) {
+	t.Parallel()
+	// Retry-After of 10s is within the policy cap but beyond the deadline:
+	// the client answers at once with the 503 instead of sleeping.
+	c, srv := setup(t, jsonBody(200, `{}`), datafold.WithRetryPolicy(datafold.DefaultRetryPolicy()))
+	srv.FailNext(1, http.StatusServiceUnavailable, "10")
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	start := time.Now()
+	resp, err := c.RemoveIntegrationWithResponse(ctx, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode() != 503 || time.Since(start) > 500*time.Millisecond {
+		t.Errorf("status %d after %v, want 503 at once", resp.StatusCode(), time.Since(start))
+	}
+}
+
+func TestRetry_cancelWhileWaiting(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t, jsonBody(200, `{}`), datafold.WithRetryPolicy(datafold.DefaultRetryPolicy()))
+	srv.FailNext(1, http.StatusServiceUnavailable, "20")
+	ctx, cancel := context.WithCancel(t.Context())
+	// Cancel as soon as the server has answered the first attempt.
+	go func() {
+		for len(srv.Requests()) == 0 {
+			runtime.Gosched()
+		}
+		cancel()
+	}()
+	start := time.Now()
+	_, err := c.RemoveIntegrationWithResponse(ctx, 42)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("returned after %v, want soon after cancel", took)
+	}
+}
+
+func TestHugeBody(t *testing.T) {
+	// Not parallel: it measures the heap.
+	const size = 1 << 30
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", fmt.Sprint(size))
+		chunk := make([]byte, 64<<10)
+		for sent := 0; sent < size; sent += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return // the client stopped reading
+			}
+		}
+	})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
+	runtime.ReadMemStats(&after)
+
+	if !errors.Is(err, datafold.ErrResponseTooLarge) || !strings.Contains(err.Error(), "10485760-byte limit") {
+		t.Errorf("err = %v, want ErrResponseTooLarge at the default 10 MiB", err)
+	}
+	// TotalAlloc only grows, so it bounds the peak of the call's heap.
+	grew := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %.1f MiB while refusing a %d MiB body", float64(grew)/(1<<20), size>>20)
+	if grew > 64<<20 {
+		t.Errorf("allocated %d MiB, want far below the body size", grew>>20)
+	}
+}
+
+func TestBodyLimitOption(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, jsonBody(200, `{"detail":"`+strings.Repeat("x", 100)+`"}`), datafold.WithMaxResponseBytes(64))
+	_, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
+	if !errors.Is(err, datafold.ErrResponseTooLarge) {
+		t.Errorf("err = %v, want ErrResponseTooLarge", err)
+	}
+	c, _ = setup(t, jsonBody(200, `{"a":"`+strings.Repeat("x", 56)+`"}`), datafold.WithMaxResponseBytes(64))
+	if _, err := c.RemoveIntegrationWithResponse(t.Context(), 42); err != nil {
+		t.Errorf("a body of exactly the limit: %v", err)
+	}
+}
+
+func TestRedirects(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{301, 302, 307, 308} {
+		t.Run(fmt.Sprintf("%d_other_host", code), func(t *testing.T) {
+			t.Parallel()
+			got := make(chan string, 1)
+			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got <- r.Header.Get("Authorization")
+			}))
+			t.Cleanup(other.Close)
+			// "localhost" and "127.0.0.1" are different hosts to Go's
+			// redirect rules, as two domains would be.
+			otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+			c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, otherURL+r.URL.Path, code)
+			})
+			_, _ = c.RemoveIntegrationWithResponse(t.Context(), 42)
+			if auth := <-got; auth != "" {
+				t.Errorf("the other host received Authorization %q", strings.ReplaceAll(auth, testKey, "<key>"))
+			}
+		})
+	}
+
+	t.Run("307_same_host_keeps_key", func(t *testing.T) {
+		t.Parallel()
+		c, srv := setup(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/api/v1/lineage/bi/42/" {
+				http.Redirect(w, r, "/api/v1/lineage/bi/43/", http.StatusTemporaryRedirect)
+				return
+			}
+			jsonBody(200, `{}`)(w, r)
+		})
+		o := call(t, c)
+		if o.err != nil {
+			t.Fatal(o.err)
+		}
+		reqs := srv.Requests()
+		if len(reqs) != 2 || !reqs[1].KeyMatched || reqs[1].Method != http.MethodDelete || reqs[1].Path != "/api/v1/lineage/bi/43/" {
+			t.Errorf("requests = %+v, want the DELETE repeated at /43/ with the key", reqs)
+		}
+	})
+
+	t.Run("fastapi_trailing_slash", func(t *testing.T) {
+		t.Parallel()
+		// The fake answers a path without its slash with a 307, as
+		// Starlette does; the key must survive the hop.
+		srv := datafoldtest.NewServer(t, datafoldtest.WithAPIKey(testKey), datafoldtest.WithIntegrations(9))
+		key, _ := datafold.NewAPIKey(testKey)
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodDelete, srv.URL+"/api/v1/lineage/bi/9", nil)
+		if err := key.Intercept(t.Context(), req); err != nil {
+			t.Fatal(err)
+		}
+		c, _ := datafold.NewClient(datafold.WithServer(srv.URL), datafold.WithAPIKey(testKey))
+		resp, err := c.ClientInterface.(*api.Client).Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != 200 || srv.HasIntegration(9) {
+			t.Errorf("status %d, integration still there: %v", resp.StatusCode, srv.HasIntegration(9))
+		}
+	})
+
+	t.Run("https_to_http_same_host_refused", func(t *testing.T) {
+		t.Parallel()
+		// No network: a transport that answers the first hop with a
+		// downgrade and fails the test if a second hop reaches it.
+		hops := 0
+		rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			hops++
+			if hops > 1 {
+				t.Errorf("a request to %s reached the network", r.URL)
+			}
+			return &http.Response{
+				StatusCode: http.StatusTemporaryRedirect,
+				Header:     http.Header{"Location": {"http://api.example.test" + r.URL.Path}},
+				Body:       http.NoBody,
+				Request:    r,
+			}, nil
+		})
+		c, err := datafold.NewClient(datafold.WithServer("https://api.example.test"), datafold.WithAPIKey(testKey),
+			datafold.WithHTTPClient(&http.Client{Transport: rt}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := call(t, c); !errors.Is(o.err, datafold.ErrInsecureTransport) {
+			t.Errorf("err = %v, want ErrInsecureTransport", o.err)
+		}
+	})
+}
