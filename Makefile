@@ -1,0 +1,52 @@
+# Every tool runs through `go tool`, pinned in go.mod (the generator) or
+# tools/go.mod (linters, spec diff); nothing is installed globally.
+GO        ?= go
+TOOL      := $(GO) tool -modfile=tools/go.mod
+FUZZTIME  ?= 60s
+
+.PHONY: all generate check-generated lint test fuzz ci demo help
+
+all: ci
+
+## generate: regenerate api/ from openapi.yaml, overlay.yaml and oapi-codegen.yaml
+generate:
+	$(GO) generate ./...
+
+## check-generated: fail if generating changes any file, tracked or not, or if go.mod/go.sum are untidy
+check-generated:
+	@before="$$(git status --porcelain=v1 -uall; git diff)"; \
+	$(MAKE) --no-print-directory generate; \
+	after="$$(git status --porcelain=v1 -uall; git diff)"; \
+	if [ "$$before" != "$$after" ]; then \
+		echo "check-generated: generated code differs from openapi.yaml + overlay.yaml + oapi-codegen.yaml:"; \
+		git status --short; git --no-pager diff --stat; \
+		echo "run 'make generate' and commit the result; never edit api/*.gen.go by hand"; \
+		exit 1; \
+	fi
+	$(GO) mod tidy -diff
+	cd tools && $(GO) mod tidy -diff
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@unformatted="$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(TOOL) staticcheck ./...
+
+## test: every test, with the race detector
+test:
+	$(GO) test -race -count=1 ./...
+
+## fuzz: fuzz the error decoder for FUZZTIME (default 60s)
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzCheckResponse$$' -fuzztime $(FUZZTIME) .
+
+## ci: what CI runs
+ci: check-generated lint test
+
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## demo: regenerate, start the bundled fake Datafold and remove integrations through the CLI
+demo:
+	bash scripts/demo.sh
