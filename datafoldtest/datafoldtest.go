@@ -109,6 +109,15 @@ func WithViolationFunc(f func(error)) Option {
 	}
 }
 
+// WithRequestFunc calls f with the record of every request once it has been
+// answered, for logging.
+func WithRequestFunc(f func(Request)) Option {
+	return func(h *Handler) error {
+		h.onRequest = f
+		return nil
+	}
+}
+
 // Request is what the fake recorded of one request.
 type Request struct {
 	Method string
@@ -132,6 +141,7 @@ type Handler struct {
 	key       string
 	lenient   bool
 	violation func(error)
+	onRequest func(Request)
 	custom    map[string]http.Handler
 	router    routers.Router
 
@@ -265,6 +275,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.mu.Lock()
 		h.requests = append(h.requests, rec)
 		h.mu.Unlock()
+		if h.onRequest != nil {
+			h.onRequest(rec)
+		}
 	}()
 
 	h.mu.Lock()
