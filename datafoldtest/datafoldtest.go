@@ -269,16 +269,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Header:   redact(r.Header),
 	}
 	rec.KeyMatched = r.Header.Get("Authorization") == "Key "+h.key
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		rec.Status = sw.status
-		h.mu.Lock()
-		h.requests = append(h.requests, rec)
-		h.mu.Unlock()
-		if h.onRequest != nil {
-			h.onRequest(rec)
-		}
-	}()
+	// The record is kept the moment the status is written, before the
+	// client can see the answer, so a test that asserts on Requests()
+	// right after its call returns never misses one.
+	var once sync.Once
+	commit := func(status int) {
+		once.Do(func() {
+			rec.Status = status
+			h.mu.Lock()
+			h.requests = append(h.requests, rec)
+			h.mu.Unlock()
+			if h.onRequest != nil {
+				h.onRequest(rec)
+			}
+		})
+	}
+	sw := &statusWriter{ResponseWriter: w, commit: commit}
+	defer func() { commit(sw.status) }()
 
 	h.mu.Lock()
 	delay := h.delay
@@ -485,23 +492,26 @@ func redact(h http.Header) http.Header {
 	return out
 }
 
-// statusWriter remembers the status for the request record. Unwrap lets
-// http.ResponseController reach the connection, for handlers that hijack.
+// statusWriter hands the status to the request record as it is written.
+// Unwrap lets http.ResponseController reach the connection, for handlers
+// that hijack it.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	commit func(status int)
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.commit(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
