@@ -4,7 +4,7 @@ GO        ?= go
 TOOL      := $(GO) tool -modfile=tools/go.mod
 FUZZTIME  ?= 60s
 
-.PHONY: all generate check-generated lint test fuzz ci demo help
+.PHONY: all generate check-generated lint test fuzz ci demo help update-spec fixtures names-lint
 
 all: ci
 
@@ -41,8 +41,13 @@ test:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCheckResponse$$' -fuzztime $(FUZZTIME) .
 
+## names-lint: every operation has a Go name, and no generated method carries a FastAPI suffix
+names-lint:
+	$(GO) run ./internal/opnames names
+	$(GO) run ./internal/opnames lint
+
 ## ci: what CI runs
-ci: check-generated lint test
+ci: check-generated names-lint lint test fixtures
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -50,3 +55,11 @@ help:
 ## demo: regenerate, start the bundled fake Datafold and remove integrations through the CLI
 demo:
 	bash scripts/demo.sh
+
+## update-spec: SPEC=path [NAMES=auto]: replace openapi.yaml, report breaking changes, name operations, regenerate, test
+update-spec:
+	bash scripts/update-spec.sh "$(SPEC)" "$(NAMES)"
+
+## fixtures: regenerate from each fixture spec in a scratch copy (build, vet, all tests) and check the v2->v3 breaking report
+fixtures:
+	bash scripts/check-fixtures.sh

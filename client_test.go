@@ -16,6 +16,9 @@ import (
 	"github.com/datafold/datafold-go/datafoldtest"
 )
 
+// The call every importer makes: regeneration must keep it exactly so.
+var _ func(context.Context, int, ...api.RequestEditorFn) (*api.RemoveIntegrationResponse, error) = (*api.ClientWithResponses)(nil).RemoveIntegrationWithResponse
+
 // testKey is obviously fake; tests check it never leaks.
 const testKey = "dfk_test_NOT_A_REAL_KEY_7f3a"
 

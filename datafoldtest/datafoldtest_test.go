@@ -78,7 +78,7 @@ func TestFastAPIShapes(t *testing.T) {
 			wantStatus: 307, wantLocation: "/api/v1/lineage/bi/1/"},
 		{name: "unknown_path", method: "GET", path: "/api/v1/nothing/", auth: "Key " + key,
 			wantStatus: 404, wantBody: map[string]any{"detail": "Not Found"}},
-		{name: "wrong_method", method: "GET", path: "/api/v1/lineage/bi/1/", auth: "Key " + key,
+		{name: "wrong_method", method: "TRACE", path: "/api/v1/lineage/bi/1/", auth: "Key " + key,
 			wantStatus: 405, wantBody: map[string]any{"detail": "Method Not Allowed"}},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,339 @@
+// Command opnames keeps the generated client's method names idiomatic when
+// Datafold's OpenAPI document changes. It is run by the Makefile:
+//
+//	opnames names   -spec openapi.yaml -overlay overlay.yaml [-auto]
+//	opnames lint    -spec openapi.yaml -gen api
+//	opnames summary < changelog.json
+//	opnames breaks  < breaking.json
+//	opnames to-yaml IN OUT
+//
+// names finds operations whose operationId FastAPI generated
+// (remove_integration_api_v1_lineage_bi__bi_datasource_id___delete) and
+// that the overlay does not rename yet. Without -auto it prints the overlay
+// actions to add and fails; with -auto it writes them, and drops renames of
+// operations the spec no longer has. A name two operations would share is
+// always an error.
+//
+// lint fails when a method of the generated ClientWithResponses still
+// carries a FastAPI suffix, naming the operation.
+//
+// summary and breaks read oasdiff's JSON: summary prints one line of
+// counts, breaks prints each breaking change on a line, sorted, for
+// comparison with a golden file.
+//
+// to-yaml copies a spec, turning JSON into YAML with keys in their order so
+// that later updates diff line by line.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "opnames: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: opnames names|lint|summary|breaks|to-yaml [flags]")
+	}
+	fs := flag.NewFlagSet("opnames "+args[0], flag.ContinueOnError)
+	spec := fs.String("spec", "openapi.yaml", "OpenAPI document")
+	overlayPath := fs.String("overlay", "overlay.yaml", "OpenAPI Overlay with the Go names")
+	auto := fs.Bool("auto", false, "write the missing names into the overlay")
+	gen := fs.String("gen", "api", "directory of the generated Go code")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	switch args[0] {
+	case "names":
+		return namesCmd(*spec, *overlayPath, *auto, stdout)
+	case "lint":
+		return lintCmd(*spec, *gen, stdout)
+	case "summary":
+		return summaryCmd(stdin, stdout)
+	case "breaks":
+		return breaksCmd(stdin, stdout)
+	case "to-yaml":
+		if fs.NArg() != 2 {
+			return errors.New("usage: opnames to-yaml IN OUT")
+		}
+		return toYAML(fs.Arg(0), fs.Arg(1))
+	}
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func readYAML(path string) (*yaml.Node, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(b, &n); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &n, nil
+}
+
+func writeYAML(path string, n *yaml.Node) error {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
+	spec, err := readYAML(specPath)
+	if err != nil {
+		return err
+	}
+	ops, err := operations(spec)
+	if err != nil {
+		return fmt.Errorf("%s: %w", specPath, err)
+	}
+	doc, err := readYAML(overlayPath)
+	if err != nil {
+		return err
+	}
+	o, err := parseOverlay(doc)
+	if err != nil {
+		return fmt.Errorf("%s: %w", overlayPath, err)
+	}
+	p := check(ops, o)
+
+	if len(p.collisions) > 0 {
+		var b strings.Builder
+		b.WriteString("these operations would get the same Go name; give them distinct names in " + overlayPath + ":\n")
+		for _, name := range sortedKeys(p.collisions) {
+			fmt.Fprintf(&b, "  %s:\n", name)
+			for _, u := range p.collisions[name] {
+				fmt.Fprintf(&b, "    %s\n", u)
+			}
+		}
+		return errors.New(strings.TrimRight(b.String(), "\n"))
+	}
+	if len(p.missing) == 0 && len(p.stale) == 0 {
+		fmt.Fprintf(out, "opnames: all %d operations have Go names\n", len(ops))
+		return nil
+	}
+	if auto {
+		o.apply(p)
+		if err := writeYAML(overlayPath, o.doc); err != nil {
+			return err
+		}
+		for _, n := range p.missing {
+			fmt.Fprintf(out, "opnames: named %s %s (was %s)\n", n.op, n.name, n.op.ID)
+		}
+		for _, id := range p.stale {
+			fmt.Fprintf(out, "opnames: dropped the rename of %s: the spec no longer has it\n", id)
+		}
+		return nil
+	}
+
+	var b strings.Builder
+	if len(p.missing) > 0 {
+		fmt.Fprintf(&b, "%d operations have FastAPI-generated operationIds and no Go name:\n", len(p.missing))
+		for _, n := range p.missing {
+			fmt.Fprintf(&b, "  %s  %s -> %s\n", n.op, n.op.ID, n.name)
+		}
+		fmt.Fprintf(&b, "\nAdd these actions to %s (or rerun with NAMES=auto):\n\n", overlayPath)
+		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, n := range p.missing {
+			seq.Content = append(seq.Content, action(n))
+		}
+		var buf bytes.Buffer
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2)
+		_ = enc.Encode(seq)
+		for line := range strings.Lines(buf.String()) {
+			b.WriteString("  " + line)
+		}
+	}
+	if len(p.stale) > 0 {
+		fmt.Fprintf(&b, "\n%s renames operations the spec no longer has; remove those actions: %s\n",
+			overlayPath, strings.Join(p.stale, ", "))
+	}
+	return errors.New(strings.TrimRight(b.String(), "\n"))
+}
+
+// lintCmd checks the generated client itself, the last word on what
+// importers will call.
+func lintCmd(specPath, genDir string, out io.Writer) error {
+	spec, err := readYAML(specPath)
+	if err != nil {
+		return err
+	}
+	ops, err := operations(spec)
+	if err != nil {
+		return err
+	}
+	methods, err := clientMethods(genDir)
+	if err != nil {
+		return err
+	}
+	var bad []string
+	for _, op := range ops {
+		if _, ok := derive(op); !ok {
+			continue
+		}
+		suffix := camel(fastapiSuffix(op))
+		for _, m := range methods {
+			if strings.Contains(m, suffix) {
+				bad = append(bad, fmt.Sprintf("  ClientWithResponses.%s: %s (%s)", m, op, op.ID))
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("generated methods still carry FastAPI suffixes; run 'make update-spec SPEC=openapi.yaml NAMES=auto' or add overlay actions:\n%s",
+			strings.Join(bad, "\n"))
+	}
+	fmt.Fprintf(out, "opnames: %d ClientWithResponses methods, none with a FastAPI suffix\n", len(methods))
+	return nil
+}
+
+// clientMethods lists the methods declared on *ClientWithResponses in the
+// generated Go files of dir.
+func clientMethods(dir string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.gen.go"))
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("no generated Go files in %s", dir)
+	}
+	var names []string
+	fset := token.NewFileSet()
+	for _, f := range files {
+		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range file.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || len(fn.Recv.List) != 1 {
+				continue
+			}
+			if star, ok := fn.Recv.List[0].Type.(*ast.StarExpr); ok {
+				if id, ok := star.X.(*ast.Ident); ok && id.Name == "ClientWithResponses" {
+					names = append(names, fn.Name.Name)
+				}
+			}
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// change is one entry of oasdiff's JSON output.
+type change struct {
+	ID        string `json:"id"`
+	Text      string `json:"text"`
+	Level     int    `json:"level"`
+	Operation string `json:"operation"`
+	Path      string `json:"path"`
+}
+
+func readChanges(r io.Reader) ([]change, error) {
+	var cs []change
+	if err := json.NewDecoder(r).Decode(&cs); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("reading oasdiff JSON: %w", err)
+	}
+	return cs, nil
+}
+
+// summaryCmd prints "N breaking, W warnings, M additions, K other changes".
+func summaryCmd(in io.Reader, out io.Writer) error {
+	cs, err := readChanges(in)
+	if err != nil {
+		return err
+	}
+	var breaking, warnings, additions, other int
+	for _, c := range cs {
+		switch {
+		case c.Level >= 3:
+			breaking++
+		case c.Level == 2:
+			warnings++
+		case strings.HasSuffix(c.ID, "-added"):
+			additions++
+		default:
+			other++
+		}
+	}
+	fmt.Fprintf(out, "%d breaking, %d warnings, %d additions, %d other changes\n", breaking, warnings, additions, other)
+	return nil
+}
+
+// breaksCmd prints each breaking change as "id<TAB>METHOD path<TAB>text",
+// sorted and without repeats.
+func breaksCmd(in io.Reader, out io.Writer) error {
+	cs, err := readChanges(in)
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for _, c := range cs {
+		if c.Level >= 3 {
+			lines = append(lines, fmt.Sprintf("%s\t%s %s\t%s", c.ID, c.Operation, c.Path, c.Text))
+		}
+	}
+	sort.Strings(lines)
+	for _, l := range slices.Compact(lines) {
+		fmt.Fprintln(out, l)
+	}
+	return nil
+}
+
+// toYAML copies a spec to out, converting JSON to YAML.
+func toYAML(in, out string) error {
+	b, err := os.ReadFile(in)
+	if err != nil {
+		return err
+	}
+	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
+		return os.WriteFile(out, b, 0o644)
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("%s: %w", in, err)
+	}
+	clearStyle(&n)
+	return writeYAML(out, &n)
+}
+
+// clearStyle drops the flow and quoting style JSON parsing leaves on every
+// node, so the output is block YAML. The encoder still quotes any string
+// that would read back as another type.
+func clearStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		clearStyle(c)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+	"go.yaml.in/yaml/v3"
+)
+
+func TestDerive(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		method, path, id string
+		want             string // "" when no name is derived
+	}{
+		{"DELETE", "/api/v1/lineage/bi/{bi_datasource_id}/", "remove_integration_api_v1_lineage_bi__bi_datasource_id___delete", "RemoveIntegration"},
+		{"GET", "/api/v1/lineage/bi/", "list_integrations_api_v1_lineage_bi__get", "ListIntegrations"},
+		{"POST", "/api/v1/lineage/bi/{bi_datasource_id}/sync", "sync_integration_api_v1_lineage_bi__bi_datasource_id__sync_post", "SyncIntegration"},
+		{"GET", "/api/v1/data-sources/{id}", "get_data_source_api_v1_data_sources__id__get", "GetDataSource"},
+		{"GET", "/", "root__get", "Root"},
+		// Chosen by a person, not FastAPI: leave alone.
+		{"GET", "/api/v1/lineage/bi/", "listIntegrations", ""},
+		// The suffix for another method or path is not this one's.
+		{"GET", "/api/v1/lineage/bi/", "list_integrations_api_v1_lineage_bi__post", ""},
+		// Nothing before the suffix.
+		{"GET", "/api/v1/x", "_api_v1_x_get", ""},
+	}
+	for _, tt := range tests {
+		got, ok := derive(operation{Method: tt.method, Path: tt.path, ID: tt.id})
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("derive(%s %s %s) = %q, %v; want %q", tt.method, tt.path, tt.id, got, ok, tt.want)
+		}
+	}
+}
+
+// camel must agree with the generator, or the lint would look for names
+// oapi-codegen never produces.
+func TestCamelMatchesOapiCodegen(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		"remove_integration_api_v1_lineage_bi__bi_datasource_id___delete",
+		"_api_v1_lineage_bi__bi_datasource_id___delete",
+		"RemoveIntegration", "get-data.source v2", "list_tables_api_v1_datasources__datasource_id__tables_get",
+		"x9y_z", "already_CamelCase", "ünïcode_name",
+	} {
+		if got, want := camel(s), codegen.ToCamelCase(s); got != want {
+			t.Errorf("camel(%q) = %q, oapi-codegen says %q", s, got, want)
+		}
+	}
+}
+
+const seedSpec = `openapi: 3.1.0
+paths:
+  /api/v1/lineage/bi/{bi_datasource_id}/:
+    delete:
+      operationId: remove_integration_api_v1_lineage_bi__bi_datasource_id___delete
+  /api/v1/lineage/bi/:
+    get:
+      operationId: list_integrations_api_v1_lineage_bi__get
+    post:
+      operationId: createIntegration
+`
+
+const seedOverlay = `# kept comment
+overlay: 1.0.0
+info:
+  title: names
+  version: 1.0.0
+actions:
+  - target: $.paths.*.*[?(@.operationId == 'remove_integration_api_v1_lineage_bi__bi_datasource_id___delete')]
+    description: mine
+    update:
+      operationId: RemoveIntegration
+  - target: $.paths.*.*[?(@.operationId == 'gone_api_v1_gone_get')]
+    update:
+      operationId: Gone
+  - target: $.info
+    description: an action of someone else's, left alone
+    update:
+      x-note: hi
+`
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestNames(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{"openapi.yaml": seedSpec, "overlay.yaml": seedOverlay})
+	spec, overlayPath := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "overlay.yaml")
+
+	// Without -auto: fails, naming what is missing and what is stale, with
+	// YAML that can be pasted as is.
+	var out bytes.Buffer
+	err := run([]string{"names", "-spec", spec, "-overlay", overlayPath}, nil, &out)
+	if err == nil {
+		t.Fatal("names succeeded with an unnamed operation")
+	}
+	for _, want := range []string{
+		"GET /api/v1/lineage/bi/  list_integrations_api_v1_lineage_bi__get -> ListIntegrations",
+		"  - target: $.paths.*.*[?(@.operationId == 'list_integrations_api_v1_lineage_bi__get')]\n" +
+			"    description: Go name for GET /api/v1/lineage/bi/, instead of FastAPI's generated operationId.\n" +
+			"    update:\n" +
+			"      operationId: ListIntegrations\n",
+		"renames operations the spec no longer has; remove those actions: gone_api_v1_gone_get",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%s", want, err)
+		}
+	}
+	if b, _ := os.ReadFile(overlayPath); string(b) != seedOverlay {
+		t.Error("names without -auto changed the overlay")
+	}
+
+	// With -auto: writes the name, drops the stale one, keeps the rest.
+	if err := run([]string{"names", "-auto", "-spec", spec, "-overlay", overlayPath}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(overlayPath)
+	got := string(b)
+	for _, want := range []string{"# kept comment", "description: mine", "x-note: hi", "operationId: ListIntegrations"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("overlay lost or lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Gone") {
+		t.Errorf("stale rename kept:\n%s", got)
+	}
+	// And now it is clean, and stays byte-identical when run again.
+	if err := run([]string{"names", "-auto", "-spec", spec, "-overlay", overlayPath}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := os.ReadFile(overlayPath); string(again) != got {
+		t.Errorf("second -auto run changed the overlay:\n%s", cmp.Diff(got, string(again)))
+	}
+}
+
+func TestNames_collision(t *testing.T) {
+	t.Parallel()
+	spec := `openapi: 3.1.0
+paths:
+  /api/v1/a/status:
+    get:
+      operationId: get_status_api_v1_a_status_get
+  /api/v1/b/status:
+    get:
+      operationId: get_status_api_v1_b_status_get
+  /api/v1/c:
+    get:
+      operationId: GetStatus
+`
+	dir := writeFiles(t, map[string]string{"openapi.yaml": spec, "overlay.yaml": "overlay: 1.0.0\nactions: []\n"})
+	err := run([]string{"names", "-auto", "-spec", filepath.Join(dir, "openapi.yaml"), "-overlay", filepath.Join(dir, "overlay.yaml")}, nil, &bytes.Buffer{})
+	want := `these operations would get the same Go name; give them distinct names in ` + filepath.Join(dir, "overlay.yaml") + `:
+  GetStatus:
+    GET /api/v1/a/status (get_status_api_v1_a_status_get)
+    GET /api/v1/b/status (get_status_api_v1_b_status_get)
+    GET /api/v1/c (GetStatus)`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+}
+
+func TestLint(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		method  string
+		wantErr string
+	}{
+		{name: "idiomatic", method: "RemoveIntegrationWithResponse"},
+		{name: "fastapi_suffix", method: "RemoveIntegrationApiV1LineageBiBiDatasourceIdDeleteWithResponse",
+			wantErr: "ClientWithResponses.RemoveIntegrationApiV1LineageBiBiDatasourceIdDeleteWithResponse: DELETE /api/v1/lineage/bi/{bi_datasource_id}/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeFiles(t, map[string]string{
+				"openapi.yaml": seedSpec,
+				"api/x.gen.go": "package api\n\ntype ClientWithResponses struct{}\n\nfunc (c *ClientWithResponses) " + tt.method + "() {}\n",
+			})
+			err := run([]string{"lint", "-spec", filepath.Join(dir, "openapi.yaml"), "-gen", filepath.Join(dir, "api")}, nil, &bytes.Buffer{})
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+const changelog = `[
+ {"id":"api-path-removed-without-deprecation","text":"API path removed without deprecation","level":3,"operation":"DELETE","path":"/a"},
+ {"id":"response-property-type-changed","text":"t","level":3,"operation":"GET","path":"/b"},
+ {"id":"response-property-type-changed","text":"t","level":3,"operation":"GET","path":"/b"},
+ {"id":"request-parameter-max-decreased","text":"w","level":2,"operation":"GET","path":"/b"},
+ {"id":"endpoint-added","text":"endpoint added","level":1,"operation":"GET","path":"/c"},
+ {"id":"api-tag-added","text":"x","level":1,"operation":"GET","path":"/c"}
+]`
+
+func TestSummaryAndBreaks(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run([]string{"summary"}, strings.NewReader(changelog), &out); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), "3 breaking, 1 warnings, 2 additions, 0 other changes\n"; got != want {
+		t.Errorf("summary = %q, want %q", got, want)
+	}
+	out.Reset()
+	if err := run([]string{"breaks"}, strings.NewReader(changelog), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := "api-path-removed-without-deprecation\tDELETE /a\tAPI path removed without deprecation\n" +
+		"response-property-type-changed\tGET /b\tt\n"
+	if out.String() != want {
+		t.Errorf("breaks mismatch (-want +got):\n%s", cmp.Diff(want, out.String()))
+	}
+	out.Reset()
+	if err := run([]string{"summary"}, strings.NewReader(""), &out); err != nil || out.String() != "0 breaking, 0 warnings, 0 additions, 0 other changes\n" {
+		t.Errorf("empty input: %q, %v", out.String(), err)
+	}
+}
+
+func TestToYAML(t *testing.T) {
+	t.Parallel()
+	const in = `{"openapi":"3.1.0","info":{"title":"T","version":"1"},"paths":{"/z":{"get":{"operationId":"z_get","x-flag":"true","x-num":"007"}},"/a":{}}}`
+	dir := writeFiles(t, map[string]string{"spec.json": in, "spec.yaml": "openapi: 3.1.0 # as published\n"})
+
+	out := filepath.Join(dir, "out.yaml")
+	if err := run([]string{"to-yaml", filepath.Join(dir, "spec.json"), out}, nil, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out)
+	var got, want any
+	if err := yaml.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	_ = yaml.Unmarshal([]byte(in), &want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("YAML differs from the JSON as data (-want +got):\n%s", diff)
+	}
+	if strings.Contains(string(b), `{"`) || strings.Index(string(b), "/z") > strings.Index(string(b), "/a") {
+		t.Errorf("want block YAML in the original key order:\n%s", b)
+	}
+
+	// YAML is copied byte for byte, comments and all.
+	if err := run([]string{"to-yaml", filepath.Join(dir, "spec.yaml"), out}, nil, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "openapi: 3.1.0 # as published\n" {
+		t.Errorf("YAML input changed: %q", b)
+	}
+}
