@@ -4,13 +4,14 @@ GO        ?= go
 TOOL      := $(GO) tool -modfile=tools/go.mod
 FUZZTIME  ?= 60s
 
-.PHONY: all generate check-generated lint test fuzz ci demo help update-spec fixtures names-lint
+.PHONY: all generate check-generated lint test fuzz ci demo help update-spec fixtures names-lint bench bench-check
 
 all: ci
 
-## generate: regenerate api/ from openapi.yaml, overlay.yaml and oapi-codegen.yaml
+## generate: regenerate api/ from openapi.yaml, overlay.yaml and oapi-codegen.yaml (and bench/'s ogen clients)
 generate:
 	$(GO) generate ./...
+	cd bench && $(GO) generate ./...
 
 ## check-generated: fail if generating changes any file, tracked or not, or if go.mod/go.sum are untidy
 check-generated:
@@ -25,13 +26,15 @@ check-generated:
 	fi
 	$(GO) mod tidy -diff
 	cd tools && $(GO) mod tidy -diff
+	cd bench && $(GO) mod tidy -diff
 
-## lint: gofmt, go vet and staticcheck
+## lint: gofmt, go vet and staticcheck (root and bench modules)
 lint:
-	@unformatted="$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go'))"; \
+	@unformatted="$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' | grep -v '\.gen\.go$$'))"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(TOOL) staticcheck ./...
+	cd bench && $(GO) vet ./... && $(GO) tool -modfile=../tools/go.mod staticcheck ./...
 
 ## test: every test, with the race detector
 test:
@@ -46,8 +49,16 @@ names-lint:
 	$(GO) run ./internal/opnames names
 	$(GO) run ./internal/opnames lint
 
+## bench: benchmarks against raw net/http and ogen, generation scale; writes bench/BENCHMARKS.md (COUNT, BENCHTIME)
+bench:
+	bash bench/run.sh
+
+## bench-check: the benchmark module builds, vets and every contender makes a real call
+bench-check:
+	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run 'TestClientsAgree' -bench . -benchtime 1x ./...
+
 ## ci: what CI runs
-ci: check-generated names-lint lint test fixtures
+ci: check-generated names-lint lint test bench-check fixtures
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)

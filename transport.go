@@ -339,7 +339,7 @@ type body struct {
 	err       error
 	// head keeps the start of a JSON body so it can be checked at the end
 	// without a second buffer.
-	head [256]byte
+	head [64]byte
 }
 
 func (b *body) Read(p []byte) (int, error) {

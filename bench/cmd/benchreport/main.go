@@ -1,0 +1,268 @@
+// Command benchreport turns the outputs of bench/run.sh into BENCHMARKS.md:
+// the machine, the tables, and every contender's ratios to the raw
+// net/http floor, with the issue's targets checked.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	benchPath := flag.String("bench", "results/bench.txt", "go test -bench output")
+	benchstat := flag.String("benchstat", "results/benchstat.txt", "benchstat output")
+	scale := flag.String("scale", "results/scale.tsv", "generation scale measurements")
+	allocs := flag.String("allocs", "results/ours.alloc.txt", "pprof top of ours' allocations")
+	flag.Parse()
+	if err := run(*benchPath, *benchstat, *scale, *allocs, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "benchreport: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// samples holds every run's value per benchmark and unit.
+type samples map[string]map[string][]float64
+
+var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
+
+func parse(r io.Reader) (samples, map[string]string, error) {
+	s := samples{}
+	conf := map[string]string{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		if k, v, ok := strings.Cut(line, ": "); ok && !strings.HasPrefix(line, "Benchmark") {
+			conf[k] = v
+			continue
+		}
+		m := benchLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		f := strings.Fields(m[2])
+		for i := 0; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				continue
+			}
+			if s[m[1]] == nil {
+				s[m[1]] = map[string][]float64{}
+			}
+			s[m[1]][f[i+1]] = append(s[m[1]][f[i+1]], v)
+		}
+	}
+	return s, conf, sc.Err()
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	c := slices.Clone(v)
+	slices.Sort(c)
+	if len(c)%2 == 1 {
+		return c[len(c)/2]
+	}
+	return (c[len(c)/2-1] + c[len(c)/2]) / 2
+}
+
+func (s samples) med(name, unit string) float64 { return median(s[name][unit]) }
+
+var contenders = []string{"raw", "ours", "bare", "ogen", "ogenlean"}
+
+func run(benchPath, benchstatPath, scalePath, allocsPath string, w io.Writer) error {
+	f, err := os.Open(benchPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	s, conf, err := parse(f)
+	if err != nil {
+		return err
+	}
+	if len(s) == 0 {
+		return fmt.Errorf("no benchmark results in %s", benchPath)
+	}
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+
+	p("# Benchmarks")
+	p("")
+	p("Written by `make bench` (bench/run.sh); do not edit. What a Remove an integration call")
+	p("costs through each client, against one local `httptest` server answering")
+	p("`DELETE /api/v1/lineage/bi/{id}/` with `200 {}`, on loopback.")
+	p("")
+	p("- **raw**: hand-written `net/http` DELETE with the Authorization header, one tuned client: the floor.")
+	p("- **ours**: `datafold.NewClient` + `RemoveIntegrationWithResponse` + `CheckResponse`, default transport, retries on (none happen).")
+	p("- **bare**: the generated `ClientWithResponses` with only the API-key editor, on raw's tuned client.")
+	p("- **ogen**: ogen %s's client for the same openapi.yaml as it comes (OpenTelemetry generated in, no provider installed), on raw's tuned client.", goList("github.com/ogen-go/ogen"))
+	p("- **ogenlean**: the same with ogen's `ogen/otel` feature disabled, ogen's leanest client.")
+	p("")
+	p("## Machine")
+	p("")
+	p("| | |")
+	p("|---|---|")
+	p("| date | %s |", time.Now().UTC().Format("2006-01-02"))
+	p("| commit | %s |", gitDescribe())
+	p("| cpu | %s |", orDash(conf["cpu"]))
+	p("| cores (GOMAXPROCS) | %d |", runtime.NumCPU())
+	p("| os/arch | %s/%s |", conf["goos"], conf["goarch"])
+	p("| go | %s |", runtime.Version())
+	p("| runs | %d per benchmark (`-count`), medians below |", len(s["BenchmarkRemove/raw"]["ns/op"]))
+	p("")
+
+	raw := "BenchmarkRemove/raw"
+	p("## Serial: one call at a time")
+	p("")
+	p("| client | time/op | B/op | allocs/op | time ÷ raw | allocs − raw | allocs ÷ raw |")
+	p("|---|---:|---:|---:|---:|---:|---:|")
+	for _, c := range contenders {
+		n := "BenchmarkRemove/" + c
+		if s[n] == nil {
+			continue
+		}
+		p("| %s | %.1f µs | %.0f | %.0f | %.3f | %+.0f | %.2f |", c,
+			s.med(n, "ns/op")/1e3, s.med(n, "B/op"), s.med(n, "allocs/op"),
+			s.med(n, "ns/op")/s.med(raw, "ns/op"),
+			s.med(n, "allocs/op")-s.med(raw, "allocs/op"), s.med(n, "allocs/op")/s.med(raw, "allocs/op"))
+	}
+	p("")
+	p("Allocation counts include the `httptest` server's own, which are the same for every client.")
+	p("")
+
+	praw := "BenchmarkRemoveParallel/raw"
+	p("## Parallel: 64 goroutines (`b.RunParallel`)")
+	p("")
+	p("| client | requests/s | throughput ÷ raw | TCP connections accepted | allocs/op |")
+	p("|---|---:|---:|---:|---:|")
+	for _, c := range contenders {
+		n := "BenchmarkRemoveParallel/" + c
+		if s[n] == nil {
+			continue
+		}
+		p("| %s | %.0f | %.3f | %.0f | %.0f |", c, s.med(n, "req/s"), s.med(n, "req/s")/s.med(praw, "req/s"),
+			maxOf(s[n]["conns"]), s.med(n, "allocs/op"))
+	}
+	p("")
+	p("Connections are the most any run accepted; 64 or fewer means no churn.")
+	p("")
+
+	p("## Targets")
+	p("")
+	p("| target | measured | |")
+	p("|---|---|---|")
+	ratio := func(a, b, unit string) float64 { return s.med(a, unit) / s.med(b, unit) }
+	ours, bare, ogen := "BenchmarkRemove/ours", "BenchmarkRemove/bare", "BenchmarkRemove/ogen"
+	check := func(name string, ok bool, measured string) {
+		mark := "met"
+		if !ok {
+			mark = "**missed**"
+		}
+		p("| %s | %s | %s |", name, measured, mark)
+	}
+	r := ratio(ours, raw, "ns/op")
+	check("ours ÷ raw serial time ≤ 1.10", r <= 1.10, fmt.Sprintf("%.3f", r))
+	r = ratio(bare, raw, "ns/op")
+	check("bare ÷ raw serial time ≤ 1.08", r <= 1.08, fmt.Sprintf("%.3f", r))
+	check("ours allocs/op ≤ ogen's", s.med(ours, "allocs/op") <= s.med(ogen, "allocs/op"),
+		fmt.Sprintf("%.0f vs %.0f", s.med(ours, "allocs/op"), s.med(ogen, "allocs/op")))
+	check("ours serial time ≤ ogen's", s.med(ours, "ns/op") <= s.med(ogen, "ns/op"),
+		fmt.Sprintf("%.1f µs vs %.1f µs", s.med(ours, "ns/op")/1e3, s.med(ogen, "ns/op")/1e3))
+	r = ratio("BenchmarkRemoveParallel/ours", praw, "req/s")
+	check("ours ÷ raw parallel throughput ≥ 0.90", r >= 0.90, fmt.Sprintf("%.3f", r))
+	conns := maxOf(s["BenchmarkRemoveParallel/ours"]["conns"])
+	check("ours connections ≤ 64", conns <= 64, fmt.Sprintf("%.0f", conns))
+	p("")
+
+	if b, err := os.ReadFile(scalePath); err == nil {
+		p("## Generation scale")
+		p("")
+		p("Synthetic FastAPI-style specs (`bench/cmd/genspec`); oapi-codegen with this module's settings")
+		p("(models, client, embedded spec), then `go build` of the generated package with its")
+		p("dependencies already compiled.")
+		p("")
+		p("| operations | spec | oapi-codegen | generated | build |")
+		p("|---:|---:|---:|---:|---:|")
+		for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			f := strings.Split(line, "\t")
+			if i == 0 || len(f) != 6 {
+				continue
+			}
+			p("| %s | %s KB | %.2f s | %s lines, %s KB | %.2f s |", f[0], kb(f[1]), secs(f[2]), f[3], kb(f[4]), secs(f[5]))
+		}
+		p("")
+	}
+
+	if b, err := os.ReadFile(allocsPath); err == nil {
+		p("## Where ours allocates (serial, pprof `-sample_index=alloc_objects`, client and server)")
+		p("")
+		p("```")
+		p("%s", strings.TrimSpace(string(b)))
+		p("```")
+		p("")
+	}
+	if b, err := os.ReadFile(benchstatPath); err == nil {
+		p("## benchstat")
+		p("")
+		p("```")
+		p("%s", strings.TrimSpace(string(b)))
+		p("```")
+	}
+	return nil
+}
+
+func maxOf(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	return slices.Max(v)
+}
+
+func kb(s string) string {
+	n, _ := strconv.ParseFloat(s, 64)
+	return strconv.FormatFloat(n/1024, 'f', 0, 64)
+}
+
+func secs(ms string) float64 {
+	n, _ := strconv.ParseFloat(ms, 64)
+	return n / 1000
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func goList(module string) string {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", module).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// gitDescribe names the commit measured, marked dirty when any file but
+// this report differs from it, so a table always says what code it is for.
+func gitDescribe() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "-"
+	}
+	rev := strings.TrimSpace(string(out))
+	status, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no", "--", ":/", ":(exclude,top)bench/BENCHMARKS.md").Output()
+	if err != nil || len(strings.TrimSpace(string(status))) > 0 {
+		rev += " (with uncommitted changes)"
+	}
+	return rev
+}
