@@ -2,6 +2,7 @@ package datafold
 
 import (
 	"context"
+	"net/http"
 	"time"
 )
 
@@ -13,3 +14,7 @@ func WithSleep(f func(context.Context, time.Duration) error) Option {
 		return nil
 	}
 }
+
+// NewTransportPool is the default transport with a stall timeout short
+// enough for a test.
+func NewTransportPool(stall time.Duration) *http.Transport { return newTransportPool(stall) }

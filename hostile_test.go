@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -404,6 +405,31 @@ func TestServerSlowerThanDeadline(t *testing.T) {
 	}
 	if took > deadline+500*time.Millisecond {
 		t.Errorf("returned after %v, want within the %v deadline plus a small margin", took, deadline)
+	}
+}
+
+func TestServerNeverAnswers(t *testing.T) {
+	t.Parallel()
+	// No deadline from the caller: the default transport's stall timeout
+	// is what ends the wait. Here it is 50ms instead of 2 minutes.
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}, datafold.WithHTTPClient(&http.Client{Transport: datafold.NewTransportPool(50 * time.Millisecond)}),
+		datafold.WithSleep((&clock{}).sleep))
+	start := time.Now()
+	_, err := c.RemoveIntegrationWithResponse(context.Background(), 42)
+	var netErr net.Error
+	if !errors.As(err, &netErr) || !netErr.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) ||
+		!strings.Contains(err.Error(), "gave up after 4 attempts") {
+		t.Errorf("err = %v, want a timeout after 4 attempts", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("took %v, want about 4 × 50ms", took)
 	}
 }
 

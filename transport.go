@@ -182,7 +182,7 @@ func (t *transport) methodRetryable(method string) bool {
 func (t *transport) finish(req *http.Request, resp *http.Response, err error, attempts int) (*http.Response, error) {
 	if err != nil {
 		if attempts > 1 {
-			return nil, fmt.Errorf("datafold: gave up after %d attempts: %w", attempts, err)
+			return nil, &retryError{attempts: attempts, err: err}
 		}
 		return nil, err
 	}
@@ -195,6 +195,25 @@ func (t *transport) finish(req *http.Request, resp *http.Response, err error, at
 		checkJSON: declaresJSON(req, resp),
 	}
 	return resp, nil
+}
+
+// retryError is the last attempt's error, saying how many were made.
+type retryError struct {
+	attempts int
+	err      error
+}
+
+func (e *retryError) Error() string {
+	return fmt.Sprintf("datafold: gave up after %d attempts: %v", e.attempts, e.err)
+}
+
+func (e *retryError) Unwrap() error { return e.err }
+
+// Timeout keeps url.Error's Timeout method truthful through the wrapping,
+// for callers that test err.(net.Error).Timeout().
+func (e *retryError) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.err, &t) && t.Timeout()
 }
 
 // shouldRetry reports whether an outcome is worth another attempt:

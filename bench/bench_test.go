@@ -24,7 +24,8 @@ const key = "dftest_bench_key"
 // the TCP connections it accepts, so connection churn shows up.
 type server struct {
 	*httptest.Server
-	conns atomic.Int64
+	conns  atomic.Int64 // accepted
+	closed atomic.Int64 // closed while the server runs: churn
 }
 
 var okBody = []byte(`{}`)
@@ -40,8 +41,11 @@ func newServer(tb testing.TB) *server {
 		_, _ = w.Write(okBody)
 	}))
 	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
+		switch st {
+		case http.StateNew:
 			s.conns.Add(1)
+		case http.StateClosed:
+			s.closed.Add(1)
 		}
 	}
 	s.Start()
@@ -232,6 +236,7 @@ func BenchmarkRemoveParallel(b *testing.B) {
 			})
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 			b.ReportMetric(float64(srv.conns.Load()), "conns")
+			b.ReportMetric(float64(srv.closed.Load()), "closed")
 		})
 	}
 }
