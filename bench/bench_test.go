@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -71,15 +73,24 @@ type errStatus int
 func (e errStatus) Error() string { return "status " + strconv.Itoa(int(e)) }
 
 // clients builds each contender against srv.
-func clients(tb testing.TB, srv *server) []struct {
+func clients(tb testing.TB, srv *server) []contender {
+	return contenders(tb, srv.URL, tunedClient, nil)
+}
+
+type contender struct {
 	name string
 	call call
-} {
+}
+
+// contenders builds each client for serverURL. newClient makes the
+// *http.Client that raw, bare and the ogen clients use; ours uses its
+// default transport unless oursClient is set.
+func contenders(tb testing.TB, serverURL string, newClient func() *http.Client, oursClient *http.Client) []contender {
 	tb.Helper()
 
 	// raw: the floor. A hand-written request, the header, the body read.
-	rawClient := tunedClient()
-	base := srv.URL + "/api/v1/lineage/bi/"
+	rawClient := newClient()
+	base := serverURL + "/api/v1/lineage/bi/"
 	raw := func(ctx context.Context, id int) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodDelete, base+strconv.Itoa(id)+"/", nil)
 		if err != nil {
@@ -99,7 +110,11 @@ func clients(tb testing.TB, srv *server) []struct {
 	}
 
 	// ours: what users get from NewClient, retries on (none happen).
-	c, err := datafold.NewClient(datafold.WithServer(srv.URL), datafold.WithAPIKey(key))
+	opts := []datafold.Option{datafold.WithServer(serverURL), datafold.WithAPIKey(key)}
+	if oursClient != nil {
+		opts = append(opts, datafold.WithHTTPClient(oursClient))
+	}
+	c, err := datafold.NewClient(opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -116,7 +131,7 @@ func clients(tb testing.TB, srv *server) []struct {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	bc, err := api.NewClientWithResponses(srv.URL, api.WithHTTPClient(tunedClient()), api.WithRequestEditorFn(k.Intercept))
+	bc, err := api.NewClientWithResponses(serverURL, api.WithHTTPClient(newClient()), api.WithRequestEditorFn(k.Intercept))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -129,7 +144,7 @@ func clients(tb testing.TB, srv *server) []struct {
 	}
 
 	// ogen, as it comes (OpenTelemetry on, no provider installed).
-	oc, err := ogen.NewClient(srv.URL, ogenKey{}, ogen.WithClient(tunedClient()))
+	oc, err := ogen.NewClient(serverURL, ogenKey{}, ogen.WithClient(newClient()))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -146,7 +161,7 @@ func clients(tb testing.TB, srv *server) []struct {
 	}
 
 	// ogen with OpenTelemetry generated out.
-	lc, err := ogenlean.NewClient(srv.URL, ogenLeanKey{}, ogenlean.WithClient(tunedClient()))
+	lc, err := ogenlean.NewClient(serverURL, ogenLeanKey{}, ogenlean.WithClient(newClient()))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -162,10 +177,7 @@ func clients(tb testing.TB, srv *server) []struct {
 		return nil
 	}
 
-	return []struct {
-		name string
-		call call
-	}{{"raw", raw}, {"ours", ours}, {"bare", bare}, {"ogen", ogenCall}, {"ogenlean", ogenLean}}
+	return []contender{{"raw", raw}, {"ours", ours}, {"bare", bare}, {"ogen", ogenCall}, {"ogenlean", ogenLean}}
 }
 
 type ogenKey struct{}
@@ -191,17 +203,53 @@ func TestClientsAgree(t *testing.T) {
 	}
 }
 
-func BenchmarkRemove(b *testing.B) {
-	for _, c := range clients(b, newServer(b)) {
+// canned answers every request with 200 {} without a network, so
+// BenchmarkClientOnly measures the clients' own work and nothing else.
+type canned struct{}
+
+func (canned) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{
+		StatusCode:    http.StatusOK,
+		Status:        "200 OK",
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(bytes.NewReader(okBody)),
+		ContentLength: int64(len(okBody)),
+		Request:       r,
+	}, nil
+}
+
+// BenchmarkClientOnly is each client's CPU and allocations per call with
+// the network taken out: request building, headers, the http.Client,
+// response decoding and error checks. Loopback timings swing with the
+// machine; these do not.
+func BenchmarkClientOnly(b *testing.B) {
+	newClient := func() *http.Client { return &http.Client{Transport: canned{}} }
+	for _, c := range contenders(b, "https://app.datafold.test", newClient, newClient()) {
 		b.Run(c.name, func(b *testing.B) {
 			ctx := context.Background()
-			_ = c.call(ctx, 42) // open the connection outside the timing
 			b.ReportAllocs()
 			for b.Loop() {
 				if err := c.call(ctx, 42); err != nil {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+func BenchmarkRemove(b *testing.B) {
+	for _, c := range clients(b, newServer(b)) {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := context.Background()
+			_ = c.call(ctx, 42) // open the connection outside the timing
+			b.ReportAllocs()
+			cpu := cpuTime()
+			for b.Loop() {
+				if err := c.call(ctx, 42); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -225,6 +273,7 @@ func BenchmarkRemoveParallel(b *testing.B) {
 			b.SetParallelism((goroutines + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuTime()
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -237,6 +286,20 @@ func BenchmarkRemoveParallel(b *testing.B) {
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 			b.ReportMetric(float64(srv.conns.Load()), "conns")
 			b.ReportMetric(float64(srv.closed.Load()), "closed")
+			reportCPU(b, cpu)
 		})
 	}
+}
+
+// cpuTime is the process's CPU time so far, user and system. On a shared
+// virtual machine wall time swings with other tenants; CPU time per call
+// measures the work itself (client and server, the same server for all).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportCPU(b *testing.B, since time.Duration) {
+	b.ReportMetric(float64(cpuTime()-since)/float64(b.N), "cpu-ns/op")
 }
