@@ -174,6 +174,53 @@ func TestRemoveIntegration_validationError(t *testing.T) {
 	}
 }
 
+// The whole configuration from the environment, as a program in CI would
+// have it: one request on the wire, a decoded success and a decoded 422.
+func TestNewClient_fromEnvironment(t *testing.T) {
+	var mu sync.Mutex
+	var seen []wire
+	status := http.StatusOK
+	srv := datafoldtest.NewServer(t, datafoldtest.WithAPIKey(testKey),
+		datafoldtest.WithOperation("RemoveIntegration", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen = append(seen, record(r))
+			code := status
+			mu.Unlock()
+			body := `{}`
+			if code == http.StatusUnprocessableEntity {
+				body = `{"detail":[{"type":"int_parsing","loc":["path","bi_datasource_id"],"msg":"Input should be a valid integer","input":"x"}]}`
+			}
+			jsonBody(code, body)(w, r)
+		})))
+	t.Setenv(datafold.EnvHost, srv.URL)
+	t.Setenv(datafold.EnvAPIKey, testKey)
+
+	c, err := datafold.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
+	if err != nil || resp.StatusCode() != http.StatusOK {
+		t.Fatalf("RemoveIntegrationWithResponse = %v, %v; want 200", resp, err)
+	}
+	mu.Lock()
+	if len(seen) != 1 || seen[0].Method != http.MethodDelete || seen[0].Path != "/api/v1/lineage/bi/42/" ||
+		seen[0].Authorization != "Key "+testKey {
+		t.Errorf("server saw %d requests, first %s %s; want one DELETE /api/v1/lineage/bi/42/ with the key",
+			len(seen), seen[0].Method, seen[0].Path)
+	}
+	status = http.StatusUnprocessableEntity
+	mu.Unlock()
+
+	resp, err = c.RemoveIntegrationWithResponse(t.Context(), 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.JSON422 == nil || resp.JSON422.Detail == nil || (*resp.JSON422.Detail)[0].Msg != "Input should be a valid integer" {
+		t.Errorf("JSON422 = %+v, want the decoded FastAPI error", resp.JSON422)
+	}
+}
+
 func TestNewClient_serverPrecedence(t *testing.T) {
 	// t.Setenv rules out t.Parallel here.
 	tests := []struct {

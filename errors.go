@@ -47,10 +47,11 @@ const maxExcerpt = 512
 type APIError struct {
 	// StatusCode is the HTTP status, such as 404.
 	StatusCode int
-	// Method and Path identify the request, as "DELETE" and
-	// "/api/v1/lineage/bi/42/". The query string is left out.
+	// Method is the request's method, such as "DELETE".
 	Method string
-	Path   string
+	// Path is the request's escaped path, such as
+	// "/api/v1/lineage/bi/42/". The query string is left out.
+	Path string
 	// Detail is FastAPI's "detail" when it is a string, such as
 	// "Integration not found", or a summary of Issues when it is a list.
 	Detail string
@@ -98,6 +99,8 @@ func (v ValidationIssue) Field() string {
 	return b.String()
 }
 
+// String returns the issue as "field: message", such as
+// "path.bi_datasource_id: Input should be a valid integer".
 func (v ValidationIssue) String() string {
 	if f := v.Field(); f != "" {
 		return f + ": " + v.Msg

@@ -120,9 +120,11 @@ func WithRequestFunc(f func(Request)) Option {
 
 // Request is what the fake recorded of one request.
 type Request struct {
+	// Method is the request's method, such as "DELETE".
 	Method string
 	// Path is the escaped path, such as "/api/v1/lineage/bi/42/".
-	Path     string
+	Path string
+	// RawQuery is the query string, without the "?".
 	RawQuery string
 	// Header is a copy of the request's headers with Authorization
 	// redacted to its scheme: "Key [REDACTED]".

@@ -207,6 +207,10 @@ func run(benchPath, benchstatPath, scalePath, allocsPath string, w io.Writer) er
 	check("(same, by CPU time) bare ÷ raw serial CPU ≤ 1.08", r <= 1.08, fmt.Sprintf("%.3f", r))
 	check("(same, by CPU time) ours ≤ ogen", s.med(ours, "cpu-ns/op") <= s.med(ogen, "cpu-ns/op"),
 		fmt.Sprintf("%.1f µs vs %.1f µs", s.med(ours, "cpu-ns/op")/1e3, s.med(ogen, "cpu-ns/op")/1e3))
+	check("(network taken out) ours time ≤ ogen's", s.med(co+"ours", "ns/op") <= s.med(co+"ogen", "ns/op"),
+		fmt.Sprintf("%.2f µs vs %.2f µs", s.med(co+"ours", "ns/op")/1e3, s.med(co+"ogen", "ns/op")/1e3))
+	check("(network taken out) ours allocs ≤ ogen's", s.med(co+"ours", "allocs/op") <= s.med(co+"ogen", "allocs/op"),
+		fmt.Sprintf("%.0f vs %.0f", s.med(co+"ours", "allocs/op"), s.med(co+"ogen", "allocs/op")))
 	r = ratio("BenchmarkRemoveParallel/ours", praw, "req/s")
 	check("ours ÷ raw parallel throughput ≥ 0.90", r >= 0.90, fmt.Sprintf("%.3f", r))
 	conns := maxOf(s["BenchmarkRemoveParallel/ours"]["conns"])
