@@ -15,7 +15,8 @@ generate:
 
 ## check-generated: fail if generating changes any file, tracked or not, or if go.mod/go.sum are untidy
 check-generated:
-	@before="$$(git status --porcelain=v1 -uall; git diff)"; \
+	@set -e; \
+	before="$$(git status --porcelain=v1 -uall; git diff)"; \
 	$(MAKE) --no-print-directory generate; \
 	after="$$(git status --porcelain=v1 -uall; git diff)"; \
 	if [ "$$before" != "$$after" ]; then \

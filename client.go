@@ -169,9 +169,11 @@ func WithRequestEditor(fn api.RequestEditorFn) Option {
 // OpenAPI document (https://app.datafold.com).
 //
 // The client retries as [DefaultRetryPolicy] says, limits response bodies to
-// [DefaultMaxResponseBytes], sends the key only over https or to loopback
-// hosts, and never forwards it on a redirect to another host. It is safe
-// for concurrent use; create one and share it.
+// [DefaultMaxResponseBytes], and sends the key only over https or to
+// loopback hosts: Go drops it on a redirect to another host (a subdomain of
+// the server's host keeps it) and the client refuses a redirect that would
+// carry it over plain http. It is safe for concurrent use; create one and
+// share it.
 func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 	c := config{
 		retry:   DefaultRetryPolicy(),
@@ -247,7 +249,7 @@ func (c *config) resolveServer() (string, error) {
 		raw, source = os.Getenv(EnvHost), EnvHost
 	}
 	if raw == "" {
-		s, err := specServer()
+		s, err := DefaultServer()
 		if err != nil {
 			return "", err
 		}
@@ -293,8 +295,13 @@ func parseServer(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// specServer is the first server URL of the embedded OpenAPI document, so
-// the default lives in one place: the spec.
+// DefaultServer returns the first server of the OpenAPI document the
+// client was generated from, https://app.datafold.com: the server
+// [NewClient] uses when neither [WithServer] nor DATAFOLD_HOST names one.
+func DefaultServer() (string, error) { return specServer() }
+
+// specServer reads the default once, from the spec, so it lives in one
+// place.
 var specServer = sync.OnceValues(func() (string, error) {
 	raw, err := api.GetSpecJSON()
 	if err != nil {
@@ -348,14 +355,25 @@ func newTransportPool(stall time.Duration) *http.Transport {
 	}
 }
 
-// stallConn fails a read after timeout of silence. It stands in for
-// http.Transport's ResponseHeaderTimeout, which starts a timer for every
-// request (four allocations and 6% of parallel throughput, measured in
-// bench/); moving a read deadline costs neither, and also catches a body
-// that stops arriving.
+// stallConn fails a read after timeout of silence while a request waits.
+// It stands in for http.Transport's ResponseHeaderTimeout, which starts a
+// timer for every request (four allocations and 6% of parallel throughput,
+// measured in bench/); moving a read deadline costs neither, and also
+// catches a body that stops arriving.
+//
+// Writing a request moves the deadline too: a pooled connection's
+// background read started when it went idle, and the wait for an answer
+// must be counted from the request, not from then.
 type stallConn struct {
 	net.Conn
 	timeout time.Duration
+}
+
+func (c *stallConn) Write(p []byte) (int, error) {
+	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(p)
 }
 
 func (c *stallConn) Read(p []byte) (int, error) {

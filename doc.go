@@ -25,8 +25,8 @@
 // request. [APIKey] is the request editor that sets the header, usable on
 // its own with [github.com/datafold/datafold-go/api.NewClientWithResponses].
 // The key is sent only over https or to a loopback address (see
-// [WithInsecureHTTP]), is dropped by redirects to other hosts, and is never
-// part of an error, a log line or a printed value.
+// [WithInsecureHTTP]), never follows a redirect to another host or onto
+// plain http, and is never part of an error, a log line or a printed value.
 //
 // # Servers
 //
@@ -37,13 +37,15 @@
 //
 // # Errors
 //
-// A call returns an error only when there is no usable answer: the network
+// A call returns an error when there is no usable answer: the network
 // failed, the context ended, the body was too large ([ErrResponseTooLarge])
 // or a success did not carry the JSON it declared ([ErrMalformedBody]).
-// Any answer outside 2xx is a response; [CheckResponse] turns it into an
+// An answer outside 2xx is a response; [CheckResponse] turns it into an
 // [*APIError] carrying the status, method, path, FastAPI's "detail" and the
 // request id, matched by [errors.Is] against [ErrNotFound],
-// [ErrUnauthorized], [ErrValidation] and [ErrRateLimited].
+// [ErrUnauthorized], [ErrValidation] and [ErrRateLimited]. A 422 that is not
+// FastAPI's validation list cannot be decoded into the typed response and
+// comes back as the call's error, the same [*APIError].
 //
 // # Retries and limits
 //

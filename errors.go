@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -65,6 +67,10 @@ type APIError struct {
 	Body []byte
 	// Attempts is how many times the request was sent, retries included.
 	Attempts int
+	// RetryAfter is the wait the server asked for in its Retry-After
+	// header, or 0. Set on a 429 or 503 the retries did not get past, it
+	// says when to try again.
+	RetryAfter time.Duration
 }
 
 // ValidationIssue is one entry of FastAPI's validation error list.
@@ -234,6 +240,9 @@ func newAPIError(code int, hr *http.Response, raw []byte) *APIError {
 		if b, ok := hr.Body.(*body); ok {
 			e.Attempts = b.attempts
 		}
+		if d, ok := retryAfter(hr.Header.Get("Retry-After"), time.Now()); ok {
+			e.RetryAfter = d
+		}
 	}
 	if !e.parseDetail(raw) && len(raw) > 0 {
 		e.Body = bytes.Clone(raw[:min(len(raw), maxExcerpt)])
@@ -247,7 +256,7 @@ func (e *APIError) parseDetail(body []byte) bool {
 	var env struct {
 		Detail json.RawMessage `json:"detail"`
 	}
-	if json.Unmarshal(body, &env) != nil || len(env.Detail) == 0 {
+	if json.Unmarshal(body, &env) != nil || len(env.Detail) == 0 || string(env.Detail) == "null" {
 		return false
 	}
 	switch env.Detail[0] {
@@ -264,8 +273,8 @@ func (e *APIError) parseDetail(body []byte) bool {
 			Msg  string            `json:"msg"`
 			Type string            `json:"type"`
 		}
-		if json.Unmarshal(env.Detail, &items) != nil {
-			break
+		if json.Unmarshal(env.Detail, &items) != nil || len(items) == 0 {
+			return false
 		}
 		msgs := make([]string, 0, len(items))
 		for _, it := range items {
@@ -315,7 +324,16 @@ func excerpt(b []byte, max int) string {
 			}
 			space = true
 			continue
-		case r < 0x20 || r == 0x7f:
+		case r == '\u2028' || r == '\u2029':
+			if !space && out.Len() > 0 {
+				out.WriteByte(' ')
+			}
+			space = true
+			continue
+		case !unicode.IsPrint(r):
+			// Control characters (C0 and C1), bidi overrides and other
+			// invisible formatting: nothing a server sends may steer the
+			// terminal the error is printed on.
 			out.WriteRune(utf8.RuneError)
 		default:
 			out.WriteRune(r)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
@@ -65,6 +66,12 @@ func TestCheckResponse(t *testing.T) {
 			want: &datafold.APIError{StatusCode: 503, Method: "DELETE", Path: "/api/v1/lineage/bi/42/", Body: []byte("upstream\tdown\n"), Attempts: 1}},
 		{name: "request_id", status: 500, header: http.Header{"X-Request-Id": {"abc"}}, body: "",
 			want: &datafold.APIError{StatusCode: 500, Method: "DELETE", Path: "/api/v1/lineage/bi/42/", RequestID: "abc", Attempts: 1}},
+		{name: "null_detail", status: 500, header: jsonHeader, body: `{"detail":null}`,
+			want: &datafold.APIError{StatusCode: 500, Method: "DELETE", Path: "/api/v1/lineage/bi/42/", Body: []byte(`{"detail":null}`), Attempts: 1}},
+		{name: "empty_list_detail", status: 400, header: jsonHeader, body: `{"detail":[]}`,
+			want: &datafold.APIError{StatusCode: 400, Method: "DELETE", Path: "/api/v1/lineage/bi/42/", Body: []byte(`{"detail":[]}`), Attempts: 1}},
+		{name: "hostile_characters", status: 404, header: jsonHeader, body: "{\"detail\":\"gone\u202e\u009b31m\u2028x\"}",
+			want: &datafold.APIError{StatusCode: 404, Method: "DELETE", Path: "/api/v1/lineage/bi/42/", Detail: "gone\ufffd\ufffd31m x", Attempts: 1}},
 		{name: "unknown_status", status: 599, body: "x",
 			want: &datafold.APIError{StatusCode: 599, Method: "DELETE", Path: "/api/v1/lineage/bi/42/", Body: []byte("x"), Attempts: 1}},
 	}
@@ -90,6 +97,25 @@ func TestCheckResponse(t *testing.T) {
 				t.Errorf("APIError mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestNilBodyFromTransport(t *testing.T) {
+	t.Parallel()
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 404, Header: http.Header{}, Request: r}, nil
+	})
+	c, err := datafold.NewClient(datafold.WithServer("https://app.datafold.test"), datafold.WithAPIKey(testKey),
+		datafold.WithHTTPClient(&http.Client{Transport: rt}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := datafold.CheckResponse(resp); !errors.Is(err, datafold.ErrNotFound) {
+		t.Errorf("CheckResponse = %v, want ErrNotFound", err)
 	}
 }
 
@@ -190,8 +216,8 @@ func FuzzCheckResponse(f *testing.F) {
 		if !utf8.ValidString(msg) {
 			t.Errorf("error is not valid UTF-8: %q", msg)
 		}
-		if strings.ContainsAny(msg, "\x1b\x00\r\n") {
-			t.Errorf("error carries control characters: %q", msg)
+		if i := strings.IndexFunc(msg, func(r rune) bool { return r != ' ' && !unicode.IsPrint(r) }); i >= 0 {
+			t.Errorf("error carries an unprintable character at byte %d: %q", i, msg)
 		}
 		if strings.Contains(msg, testKey) {
 			t.Error("error contains the API key")

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -149,6 +150,12 @@ func TestHostileResponses(t *testing.T) {
 			wantText: "422 Unprocessable Entity: <html>oops</html>", wantCalls: 1,
 		},
 		{
+			name:     "422_string_detail_from_httpexception",
+			handler:  jsonBody(422, `{"detail":"Integration is in use by 3 dashboards"}`),
+			wantIs:   datafold.ErrValidation,
+			wantText: "datafold: DELETE /api/v1/lineage/bi/42/: 422 Unprocessable Entity: Integration is in use by 3 dashboards", wantCalls: 1,
+		},
+		{
 			name:      "429_retry_after_then_200",
 			handler:   jsonBody(200, `{}`),
 			failFirst: 1, failStatus: 429, retryAfter: "2",
@@ -160,6 +167,12 @@ func TestHostileResponses(t *testing.T) {
 			failFirst: 1, failStatus: 429, retryAfter: "3600",
 			wantStatus: 429, wantIs: datafold.ErrRateLimited,
 			wantText: "429 Too Many Requests: Too Many Requests", wantCalls: 1,
+			check: func(t *testing.T, o outcome) {
+				var e *datafold.APIError
+				if !errors.As(o.err, &e) || e.RetryAfter != time.Hour {
+					t.Errorf("err = %#v, want RetryAfter of an hour", o.err)
+				}
+			},
 		},
 		{
 			name:      "503_then_200",
@@ -278,6 +291,22 @@ func TestRetry_retryAfterHTTPDate(t *testing.T) {
 	// HTTP dates have one-second resolution.
 	if w := clk.recorded(); len(w) != 1 || w[0] < 3*time.Second || w[0] > 5*time.Second {
 		t.Errorf("waits = %v, want one of about 5s", w)
+	}
+}
+
+func TestRetry_backoffNeverOverflows(t *testing.T) {
+	t.Parallel()
+	clk := &clock{}
+	policy := datafold.RetryPolicy{MaxRetries: 40, MinBackoff: 5 * time.Second, MaxBackoff: time.Hour, MaxRetryAfter: time.Minute}
+	c, srv := setup(t, jsonBody(200, `{}`), datafold.WithRetryPolicy(policy), datafold.WithSleep(clk.sleep))
+	srv.FailNext(40, http.StatusServiceUnavailable, "")
+	if o := call(t, c); o.err != nil {
+		t.Fatal(o.err)
+	}
+	for i, w := range clk.recorded() {
+		if w < 2500*time.Millisecond || w > time.Hour {
+			t.Errorf("wait %d = %v, want between MinBackoff/2 and MaxBackoff", i, w)
+		}
 	}
 }
 
@@ -433,6 +462,32 @@ func TestServerNeverAnswers(t *testing.T) {
 	}
 }
 
+// A pooled connection that sat idle for most of the stall timeout still
+// gives the next request the whole timeout.
+func TestStallTimeoutCountsFromTheRequest(t *testing.T) {
+	t.Parallel()
+	const stall = 400 * time.Millisecond
+	slow := make(chan bool, 2)
+	c, srv := setup(t, func(w http.ResponseWriter, r *http.Request) {
+		if <-slow {
+			time.Sleep(stall / 2) // slower than what is left of an idle-started clock
+		}
+		jsonBody(200, `{}`)(w, r)
+	}, datafold.WithHTTPClient(&http.Client{Transport: datafold.NewTransportPool(stall)}), datafold.WithoutRetries())
+	slow <- false
+	if o := call(t, c); o.err != nil {
+		t.Fatal(o.err)
+	}
+	time.Sleep(stall * 3 / 4) // idle in the pool, its background read running
+	slow <- true
+	if o := call(t, c); o.err != nil {
+		t.Errorf("second call on the idle connection: %v", o.err)
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Errorf("server saw %d requests, want 2", n)
+	}
+}
+
 func TestRetry_stopsAtDeadline(t *testing.T) {
 	t.Parallel()
 	// Retry-After of 10s is within the policy cap but beyond the deadline:
@@ -504,6 +559,15 @@ func TestHugeBody(t *testing.T) {
 }
 
 func TestBodyLimitOption(t *testing.T) {
+	t.Parallel()
+	// "No limit" spelled the obvious way must not overflow.
+	c, _ := setup(t, jsonBody(200, `{}`), datafold.WithMaxResponseBytes(math.MaxInt64))
+	if o := call(t, c); o.err != nil {
+		t.Errorf("MaxInt64 limit: %v", o.err)
+	}
+}
+
+func TestBodyLimitOption_exact(t *testing.T) {
 	t.Parallel()
 	c, _ := setup(t, jsonBody(200, `{"detail":"`+strings.Repeat("x", 100)+`"}`), datafold.WithMaxResponseBytes(64))
 	_, err := c.RemoveIntegrationWithResponse(t.Context(), 42)

@@ -159,7 +159,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			// with what we have instead of sleeping into the deadline.
 			return t.finish(req, resp, err, attempt)
 		}
-		if resp != nil {
+		if resp != nil && resp.Body != nil {
 			drain(resp.Body)
 		}
 		if err := t.sleep(ctx, wait); err != nil {
@@ -186,13 +186,19 @@ func (t *transport) finish(req *http.Request, resp *http.Response, err error, at
 		}
 		return nil, err
 	}
+	rc := resp.Body
+	if rc == nil {
+		// http.Client would have put an empty body there; RoundTrippers
+		// written as test stubs often leave it nil.
+		rc = http.NoBody
+	}
 	resp.Body = &body{
-		rc:        resp.Body,
-		resp:      resp,
-		req:       req,
-		limit:     t.maxBody,
-		attempts:  attempts,
-		checkJSON: declaresJSON(req, resp),
+		rc:       rc,
+		resp:     resp,
+		req:      req,
+		limit:    t.maxBody,
+		attempts: attempts,
+		check:    checkFor(req, resp),
 	}
 	return resp, nil
 }
@@ -261,10 +267,17 @@ func (t *transport) backoff(attempt int, resp *http.Response) (time.Duration, bo
 			return d, d <= t.policy.MaxRetryAfter
 		}
 	}
-	d := t.policy.MaxBackoff
-	if shift := attempt - 1; shift < 32 && t.policy.MinBackoff<<shift < d {
-		d = t.policy.MinBackoff << shift
+	// MinBackoff doubled per retry, stopping at MaxBackoff before it can
+	// overflow.
+	d := t.policy.MinBackoff
+	for i := 1; i < attempt && d < t.policy.MaxBackoff; i++ {
+		if d > t.policy.MaxBackoff/2 {
+			d = t.policy.MaxBackoff
+			break
+		}
+		d *= 2
 	}
+	d = min(d, t.policy.MaxBackoff)
 	if d <= 0 {
 		return 0, true
 	}
@@ -345,21 +358,36 @@ func redactHeaders(h http.Header) http.Header {
 	return out
 }
 
-// body bounds a response body and turns the ways a successful body can be
-// unusable into errors that name the request and status.
+// body bounds a response body and turns the ways a body can defeat the
+// generated decoder into errors that name the request and status.
 type body struct {
-	rc        io.ReadCloser
-	resp      *http.Response
-	req       *http.Request
-	limit     int64
-	n         int64
-	attempts  int
-	checkJSON bool
-	err       error
-	// head keeps the start of a JSON body so it can be checked at the end
-	// without a second buffer.
+	rc       io.ReadCloser
+	resp     *http.Response
+	req      *http.Request
+	limit    int64
+	n        int64
+	attempts int
+	check    bodyCheck
+	err      error
+	// head keeps the start of a successful JSON body so it can be checked
+	// at the end without a second buffer.
 	head [64]byte
+	// full keeps a whole 422 body: an error path, and FastAPI's shape must
+	// be judged on all of it.
+	full []byte
 }
+
+// bodyCheck is what body verifies at the end of a body.
+type bodyCheck uint8
+
+const (
+	checkNone bodyCheck = iota
+	// checkSuccess: a 2xx body declared as JSON must be JSON.
+	checkSuccess
+	// checkValidation: a 422 declared as JSON must be FastAPI's validation
+	// error, the type every FastAPI operation declares for 422.
+	checkValidation
+)
 
 func (b *body) Read(p []byte) (int, error) {
 	if b.err != nil {
@@ -367,12 +395,17 @@ func (b *body) Read(p []byte) (int, error) {
 	}
 	// Ask for at most one byte past the limit: enough to know it was
 	// crossed, never enough to hold more than the limit in memory.
-	if room := b.limit - b.n + 1; int64(len(p)) > room {
-		p = p[:room]
+	if int64(len(p)) > b.limit-b.n {
+		p = p[:b.limit-b.n+1]
 	}
 	n, err := b.rc.Read(p)
-	if b.checkJSON && b.n < int64(len(b.head)) {
-		copy(b.head[b.n:], p[:n])
+	switch b.check {
+	case checkSuccess:
+		if b.n < int64(len(b.head)) {
+			copy(b.head[b.n:], p[:n])
+		}
+	case checkValidation:
+		b.full = append(b.full, p[:n]...)
 	}
 	b.n += int64(n)
 	if b.n > b.limit {
@@ -381,7 +414,7 @@ func (b *body) Read(p []byte) (int, error) {
 		return n - int(b.n-b.limit), b.err
 	}
 	switch {
-	case err == io.EOF && b.checkJSON:
+	case err == io.EOF && b.check != checkNone:
 		if e := b.checkBody(); e != nil {
 			b.err = e
 			return n, e
@@ -398,10 +431,19 @@ func (b *body) Read(p []byte) (int, error) {
 
 func (b *body) Close() error { return b.rc.Close() }
 
-// checkBody runs at the end of a body declared as JSON. An empty or invalid
-// body would otherwise fail in the generated decoder with a bare
-// "unexpected end of JSON input" that hides the status.
+// checkBody runs at the end of a body the generated decoder will unmarshal.
+// Where it would fail, it fails here instead with an error that keeps the
+// status: the decoder's own is a bare "unexpected end of JSON input" or
+// "cannot unmarshal string into ... []ValidationError".
 func (b *body) checkBody() error {
+	if b.check == checkValidation {
+		if isValidationError(b.full) {
+			return nil
+		}
+		// FastAPI sends this for HTTPException(422, "..."): a 422 the
+		// typed JSON422 cannot hold, so report it as the API error it is.
+		return newAPIError(b.resp.StatusCode, b.resp, b.full)
+	}
 	head := b.head[:min(b.n, int64(len(b.head)))]
 	switch {
 	case b.n == 0:
@@ -410,17 +452,25 @@ func (b *body) checkBody() error {
 	case b.n > int64(len(b.head)) && startsJSON(head):
 		return nil // too long to check here; the decoder will judge the rest
 	}
-	code := b.resp.StatusCode
-	if code < 200 || code > 299 {
-		// A failure either way: report it as the API error it is.
-		return newAPIError(code, b.resp, head)
-	}
 	what := "an empty body"
 	if b.n > 0 {
 		what = "a body that is not JSON: " + excerpt(head, 80)
 	}
 	return fmt.Errorf("%w: %s %s: the server answered %s with %s, though it declared Content-Type %q",
-		ErrMalformedBody, b.req.Method, b.req.URL.EscapedPath(), statusLine(code), what, b.resp.Header.Get("Content-Type"))
+		ErrMalformedBody, b.req.Method, b.req.URL.EscapedPath(), statusLine(b.resp.StatusCode), what, b.resp.Header.Get("Content-Type"))
+}
+
+// isValidationError reports whether b decodes as FastAPI's
+// HTTPValidationError: {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}.
+func isValidationError(b []byte) bool {
+	var v struct {
+		Detail []struct {
+			Loc  []json.RawMessage `json:"loc"`
+			Msg  string            `json:"msg"`
+			Type string            `json:"type"`
+		} `json:"detail"`
+	}
+	return json.Unmarshal(b, &v) == nil
 }
 
 // startsJSON reports whether b, after leading whitespace, begins like a JSON
@@ -438,13 +488,21 @@ func startsJSON(b []byte) bool {
 	return false
 }
 
-// declaresJSON reports whether resp says it carries a JSON body. Responses
-// that have no body by definition are left alone.
-func declaresJSON(req *http.Request, resp *http.Response) bool {
-	if req.Method == http.MethodHead || resp.StatusCode == http.StatusNoContent ||
-		resp.StatusCode == http.StatusResetContent || resp.StatusCode == http.StatusNotModified {
-		return false
-	}
+// checkFor says what to verify of resp's body. Only bodies that claim JSON
+// and that the generated decoder will unmarshal are checked; responses
+// without a body by definition are left alone.
+func checkFor(req *http.Request, resp *http.Response) bodyCheck {
 	// The same test the generated decoder uses to decide to unmarshal.
-	return strings.Contains(resp.Header.Get("Content-Type"), "json")
+	if req.Method == http.MethodHead || !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		return checkNone
+	}
+	switch code := resp.StatusCode; {
+	case code == http.StatusNoContent, code == http.StatusResetContent:
+		return checkNone
+	case code >= 200 && code < 300:
+		return checkSuccess
+	case code == http.StatusUnprocessableEntity:
+		return checkValidation
+	}
+	return checkNone
 }

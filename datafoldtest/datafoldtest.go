@@ -28,12 +28,14 @@
 package datafoldtest
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -77,8 +79,9 @@ func WithIntegrations(ids ...int) Option {
 // WithOperation answers the operation with the given operationId (the Go
 // name, such as "RemoveIntegration") with handler, in place of the fake's
 // own behaviour. The request has been authenticated and checked against the
-// OpenAPI document before handler sees it, and handler receives the
-// original ResponseWriter, so it may hijack the connection.
+// OpenAPI document before handler sees it. Its ResponseWriter implements
+// http.Hijacker and http.Flusher, so handler may break the connection or
+// stream; a hijacked request is recorded with Status 0.
 func WithOperation(operationID string, handler http.Handler) Option {
 	return func(h *Handler) error {
 		if handler == nil {
@@ -387,31 +390,40 @@ func (h *Handler) removeIntegration(w http.ResponseWriter, rawID string) {
 // 307 to the same path with or without its trailing slash when that one
 // exists, else 405 when another method would match, else 404.
 func (h *Handler) notRouted(w http.ResponseWriter, r *http.Request, err error) {
-	if alt := toggleSlash(r); h.routes(alt) {
+	if alt := toggleSlash(r); len(h.allowed(alt)) > 0 {
 		target := *alt.URL
 		target.Scheme, target.Host = "http", r.Host
 		if r.TLS != nil {
 			target.Scheme = "https"
 		}
-		http.Redirect(w, r, target.String(), http.StatusTemporaryRedirect)
+		// Starlette's RedirectResponse: no body.
+		w.Header().Set("Location", target.String())
+		w.WriteHeader(http.StatusTemporaryRedirect)
 		return
 	}
 	h.report(fmt.Errorf("%s %s matches no operation in the OpenAPI document: %w", r.Method, r.URL.EscapedPath(), err))
-	for _, m := range []string{"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"} {
-		alt := r.Clone(r.Context())
-		alt.Method = m
-		if m != r.Method && h.routes(alt) {
-			detail(w, http.StatusMethodNotAllowed, "Method Not Allowed")
-			return
-		}
+	if allowed := h.allowed(r); len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		detail(w, http.StatusMethodNotAllowed, "Method Not Allowed")
+		return
 	}
 	detail(w, http.StatusNotFound, "Not Found")
 }
 
-// routes reports whether r matches an operation, trailing slash included.
-func (h *Handler) routes(r *http.Request) bool {
-	route, _, err := h.router.FindRoute(r)
-	return err == nil && strings.HasSuffix(route.Path, "/") == strings.HasSuffix(r.URL.Path, "/")
+// allowed lists the methods with an operation at r's path, trailing slash
+// included. Like Starlette, a path that matches with another method counts
+// as a match for redirecting.
+func (h *Handler) allowed(r *http.Request) []string {
+	var methods []string
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} {
+		alt := r.Clone(r.Context())
+		alt.Method = m
+		route, _, err := h.router.FindRoute(alt)
+		if err == nil && strings.HasSuffix(route.Path, "/") == strings.HasSuffix(r.URL.Path, "/") {
+			methods = append(methods, m)
+		}
+	}
+	return methods
 }
 
 func toggleSlash(r *http.Request) *http.Request {
@@ -485,11 +497,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
+// redact copies h with every credential replaced. Authorization keeps its
+// scheme when it has one ("Key [REDACTED]"), so tests can still see which
+// was used; a value without a scheme may be the secret itself and is
+// replaced whole.
 func redact(h http.Header) http.Header {
 	out := h.Clone()
-	if v := out.Get("Authorization"); v != "" {
-		scheme, _, _ := strings.Cut(v, " ")
-		out.Set("Authorization", scheme+" [REDACTED]")
+	for _, k := range []string{"Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key"} {
+		v := out.Get(k)
+		if v == "" {
+			continue
+		}
+		scheme, _, found := strings.Cut(v, " ")
+		if k == "Authorization" && found && len(scheme) <= 16 {
+			out.Set(k, scheme+" [REDACTED]")
+			continue
+		}
+		out.Set(k, "[REDACTED]")
 	}
 	return out
 }
@@ -519,6 +543,19 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack hands the connection to a handler that wants to misbehave on it.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Flush sends what has been written so far.
+func (w *statusWriter) Flush() {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
 
 // specRouter routes by path alone: the document's servers name Datafold's
 // hosts, and the fake answers on whatever address it was given.

@@ -76,6 +76,8 @@ func TestFastAPIShapes(t *testing.T) {
 			}}}},
 		{name: "no_trailing_slash", method: "DELETE", path: "/api/v1/lineage/bi/1", auth: "Key " + key,
 			wantStatus: 307, wantLocation: "/api/v1/lineage/bi/1/"},
+		{name: "wrong_method_no_trailing_slash", method: "GET", path: "/api/v1/lineage/bi/1", auth: "Key " + key,
+			wantStatus: 307, wantLocation: "/api/v1/lineage/bi/1/"},
 		{name: "unknown_path", method: "GET", path: "/api/v1/nothing/", auth: "Key " + key,
 			wantStatus: 404, wantBody: map[string]any{"detail": "Not Found"}},
 		{name: "wrong_method", method: "TRACE", path: "/api/v1/lineage/bi/1/", auth: "Key " + key,
@@ -92,6 +94,9 @@ func TestFastAPIShapes(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.wantBody, body); tt.wantLocation == "" && diff != "" {
 				t.Errorf("body mismatch (-want +got):\n%s", diff)
+			}
+			if tt.wantStatus == 405 && header.Get("Allow") != "DELETE" {
+				t.Errorf("Allow = %q, want DELETE", header.Get("Allow"))
 			}
 			if tt.wantLocation != "" && header.Get("Location") != srv.URL+tt.wantLocation {
 				t.Errorf("Location = %q, want %q", header.Get("Location"), srv.URL+tt.wantLocation)
@@ -229,6 +234,20 @@ func TestConcurrentRemovals(t *testing.T) {
 	}
 	if ok != len(ids) || notFound != len(ids) || len(srv.Integrations()) != 0 {
 		t.Errorf("%d removed, %d not found, %d left; want %d, %d, 0", ok, notFound, len(srv.Integrations()), len(ids), len(ids))
+	}
+}
+
+func TestRedaction(t *testing.T) {
+	t.Parallel()
+	srv := datafoldtest.NewServer(t, datafoldtest.WithLenientValidation())
+	for _, auth := range []string{"Key " + key, "sk_live_no_scheme_secret", "Bearer " + key} {
+		do(t, "DELETE", srv.URL+"/api/v1/lineage/bi/1/", auth)
+	}
+	want := []string{"Key [REDACTED]", "[REDACTED]", "Bearer [REDACTED]"}
+	for i, r := range srv.Requests() {
+		if got := r.Header.Get("Authorization"); got != want[i] {
+			t.Errorf("request %d recorded Authorization %q, want %q", i, got, want[i])
+		}
 	}
 }
 

@@ -6,7 +6,6 @@
 # idiomatic Go name, regenerates, and proves the result builds, vets and
 # passes the tests. Nothing generated or handwritten is edited by hand.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 spec=${1:-}
 names=${2:-}
@@ -14,6 +13,8 @@ if [ -z "$spec" ] || [ ! -f "$spec" ]; then
 	echo "usage: make update-spec SPEC=path/to/openapi.(yaml|json) [NAMES=auto]" >&2
 	exit 2
 fi
+spec=$(realpath "$spec") # before the cd below, so a relative path works
+cd "$(dirname "$0")/.."
 case "$names" in "" | auto) ;; *)
 	echo "update-spec: NAMES must be empty or auto, not '$names'" >&2
 	exit 2

@@ -156,18 +156,27 @@ func removeCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 
-	opts := []datafold.Option{datafold.WithUserAgent("datafold-cli/" + datafold.Version())}
-	if key := getenv(datafold.EnvAPIKey); key != "" {
-		opts = append(opts, datafold.WithAPIKey(key))
+	// Both settings are resolved here, from getenv, and passed on
+	// explicitly: NewClient must not read the process environment behind
+	// the CLI's back.
+	key := getenv(datafold.EnvAPIKey)
+	if key == "" {
+		return usageError{datafold.EnvAPIKey + " is not set: export your Datafold API key in it"}
 	}
 	host := f.host
 	if host == "" {
 		host = getenv(datafold.EnvHost)
 	}
-	if host != "" {
-		opts = append(opts, datafold.WithServer(host))
+	if host == "" {
+		if host, err = datafold.DefaultServer(); err != nil {
+			return err
+		}
 	}
-	client, err := datafold.NewClient(opts...)
+	client, err := datafold.NewClient(
+		datafold.WithAPIKey(key),
+		datafold.WithServer(host),
+		datafold.WithUserAgent("datafold-cli/"+datafold.Version()),
+	)
 	if err != nil {
 		// A missing or malformed key or host is a configuration problem,
 		// found before anything was sent.
@@ -179,27 +188,40 @@ func removeCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 }
 
 // parseInterspersed lets flags come before, between or after the ids, as
-// people type them. A negative number is an id (and an error later), not a
-// flag.
+// people type them. A negative number is an id (and an error later), never
+// a flag; "--" ends the flags.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
-	for len(args) > 0 {
-		if !isFlag(args[0]) {
-			positional = append(positional, args[0])
-			args = args[1:]
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		switch {
+		case arg == "--":
+			return append(positional, args[i+1:]...), nil
+		case !isFlag(arg):
+			positional = append(positional, arg)
 			continue
 		}
-		if args[0] == "--" {
-			return append(positional, args[1:]...), nil
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if name == "h" || name == "help" {
+			return nil, flag.ErrHelp
 		}
-		if err := fs.Parse(args); err != nil {
-			return nil, err
+		fl := fs.Lookup(name)
+		if fl == nil {
+			return nil, fmt.Errorf("flag provided but not defined: -%s", name)
 		}
-		rest := fs.Args()
-		if consumed := args[:len(args)-len(rest)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
-			return append(positional, rest...), nil
+		if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() && !hasValue {
+			value, hasValue = "true", true
 		}
-		args = rest
+		if !hasValue {
+			if i+1 == len(args) {
+				return nil, fmt.Errorf("flag needs an argument: -%s", name)
+			}
+			i++
+			value = args[i]
+		}
+		if err := fs.Set(name, value); err != nil {
+			return nil, fmt.Errorf("invalid value %q for flag -%s: %v", value, name, err)
+		}
 	}
 	return positional, nil
 }
@@ -241,6 +263,8 @@ type result struct {
 	Status int `json:"status"`
 	// Error is nil on success.
 	Error *string `json:"error"`
+	// Note explains a success that is not plain, such as a 404 on a retry.
+	Note string `json:"note,omitempty"`
 }
 
 func removeAll(ctx context.Context, client api.ClientWithResponsesInterface, ids []int, f removeFlags, progress func(done, failed, total int)) []result {
@@ -290,6 +314,13 @@ func removeOne(ctx context.Context, client api.ClientWithResponsesInterface, id 
 	var apiErr *datafold.APIError
 	if errors.As(err, &apiErr) {
 		r.Status = apiErr.StatusCode
+		if errors.Is(err, datafold.ErrNotFound) && apiErr.Attempts > 1 {
+			// An earlier attempt got no usable answer and a retry found
+			// the integration gone: most likely that attempt removed it.
+			// The goal, no such integration, is met either way.
+			r.Note = fmt.Sprintf("gone on attempt %d; an earlier attempt's answer was lost", apiErr.Attempts)
+			return r
+		}
 	}
 	if err != nil {
 		r.Error = ptr(err.Error())
@@ -319,6 +350,10 @@ func report(results []result, output string, stdout, stderr io.Writer) error {
 		for _, r := range results {
 			if r.Error != nil {
 				fmt.Fprintf(stderr, "error: integration %d: %s\n", r.ID, *r.Error)
+				continue
+			}
+			if r.Note != "" {
+				fmt.Fprintf(stdout, "removed integration %d (%s)\n", r.ID, r.Note)
 				continue
 			}
 			fmt.Fprintf(stdout, "removed integration %d\n", r.ID)

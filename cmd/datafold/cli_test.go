@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,13 +81,17 @@ func TestRemove(t *testing.T) {
 		{name: "not_a_number", args: []string{"1", "abc"}, wantCode: 2, wantStderr: `invalid integration id "abc"`, wantLeft: []int{1, 2, 3}},
 		{name: "negative", args: []string{"-1"}, wantCode: 2, wantStderr: `invalid integration id "-1"`, wantLeft: []int{1, 2, 3}},
 		{name: "after_double_dash", args: []string{"--", "--output"}, wantCode: 2, wantStderr: `invalid integration id "--output"`, wantLeft: []int{1, 2, 3}},
+		{name: "negative_after_a_flag", args: []string{"--timeout", "5s", "-1"}, wantCode: 2, wantStderr: `invalid integration id "-1"`, wantLeft: []int{1, 2, 3}},
+		{name: "flag_with_equals", args: []string{"--output=text", "1"}, wantCode: 0, wantStdout: "removed integration 1\n1 removed, 0 failed\n", wantLeft: []int{2, 3}},
+		{name: "flag_without_value", args: []string{"1", "--timeout"}, wantCode: 2, wantStderr: "flag needs an argument: -timeout", wantLeft: []int{1, 2, 3}},
+		{name: "bad_flag_value", args: []string{"--timeout", "soon", "1"}, wantCode: 2, wantStderr: `invalid value "soon" for flag -timeout`, wantLeft: []int{1, 2, 3}},
 		{name: "fraction", args: []string{"1.5"}, wantCode: 2, wantStderr: `invalid integration id "1.5"`, wantLeft: []int{1, 2, 3}},
 		{name: "zero", args: []string{"0"}, wantCode: 2, wantStderr: `invalid integration id "0"`, wantLeft: []int{1, 2, 3}},
 		{name: "no_ids", args: nil, wantCode: 2, wantStderr: "no integration ids given", wantLeft: []int{1, 2, 3}},
 		{name: "unknown_flag", args: []string{"--force", "1"}, wantCode: 2, wantStderr: "flag provided but not defined: -force", wantLeft: []int{1, 2, 3}},
 		{name: "bad_output", args: []string{"--output", "xml", "1"}, wantCode: 2, wantStderr: `--output must be text or json, not "xml"`, wantLeft: []int{1, 2, 3}},
 		{name: "bad_concurrency", args: []string{"--concurrency", "0", "1"}, wantCode: 2, wantStderr: "--concurrency must be at least 1", wantLeft: []int{1, 2, 3}},
-		{name: "no_key", args: []string{"1"}, env: map[string]string{"DATAFOLD_API_KEY": ""}, wantCode: 2, wantStderr: "no API key: set DATAFOLD_API_KEY", wantLeft: []int{1, 2, 3}},
+		{name: "no_key", args: []string{"1"}, env: map[string]string{"DATAFOLD_API_KEY": ""}, wantCode: 2, wantStderr: "DATAFOLD_API_KEY is not set", wantLeft: []int{1, 2, 3}},
 		{name: "key_with_newline", args: []string{"1"}, env: map[string]string{"DATAFOLD_API_KEY": key + "\n"}, wantCode: 2, wantStderr: "leading or trailing whitespace", wantLeft: []int{1, 2, 3}},
 	}
 	for _, tt := range tests {
@@ -111,6 +118,30 @@ func TestRemove(t *testing.T) {
 				t.Errorf("integrations left = %v, want %v", got, tt.wantLeft)
 			}
 		})
+	}
+}
+
+// The first attempt removes the integration but its answer is lost (a 502
+// from a proxy); the retry finds it gone. That is a removal, not a failure.
+func TestRemove_goneOnRetry(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := datafoldtest.NewServer(t, datafoldtest.WithAPIKey(key),
+		datafoldtest.WithOperation("RemoveIntegration", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if calls.Add(1) == 1 {
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = io.WriteString(w, `{"detail":"Bad Gateway"}`)
+				return
+			}
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"detail":"Integration not found"}`)
+		})))
+	env := map[string]string{"DATAFOLD_HOST": srv.URL, "DATAFOLD_API_KEY": key}
+	r := cli(t, env, "integrations", "remove", "7")
+	if r.code != 0 || r.stdout != "removed integration 7 (gone on attempt 2; an earlier attempt's answer was lost)\n1 removed, 0 failed\n" {
+		t.Errorf("exit %d\nstdout: %q\nstderr: %q", r.code, r.stdout, r.stderr)
 	}
 }
 

@@ -192,14 +192,17 @@ func lintCmd(specPath, genDir string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// A FastAPI operationId left as it is becomes camel(operationId), and
+	// its methods are that name plus WithResponse, WithBodyWithResponse and
+	// the like.
 	var bad []string
 	for _, op := range ops {
 		if _, ok := derive(op); !ok {
 			continue
 		}
-		suffix := camel(fastapiSuffix(op))
+		unrenamed := camel(op.ID)
 		for _, m := range methods {
-			if strings.Contains(m, suffix) {
+			if rest, ok := strings.CutPrefix(m, unrenamed); ok && strings.HasSuffix(rest, "WithResponse") {
 				bad = append(bad, fmt.Sprintf("  ClientWithResponses.%s: %s (%s)", m, op, op.ID))
 			}
 		}
@@ -324,8 +327,22 @@ func toYAML(in, out string) error {
 // that would read back as another type.
 func clearStyle(n *yaml.Node) {
 	n.Style = 0
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && yaml11Bool[n.Value] {
+		// Plain, these read as booleans to YAML 1.1 tools.
+		n.Style = yaml.DoubleQuotedStyle
+	}
 	for _, c := range n.Content {
 		clearStyle(c)
+	}
+}
+
+var yaml11Bool = map[string]bool{}
+
+func init() {
+	for _, w := range []string{"y", "yes", "n", "no", "on", "off", "true", "false"} {
+		for _, v := range []string{w, strings.ToUpper(w), strings.ToUpper(w[:1]) + w[1:]} {
+			yaml11Bool[v] = true
+		}
 	}
 }
 

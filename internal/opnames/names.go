@@ -161,15 +161,20 @@ func check(ops []operation, o *overlay) plan {
 	inSpec := map[string]bool{}
 	for _, op := range ops {
 		inSpec[op.ID] = true
+		if op.ID == "" {
+			continue // oapi-codegen names these from the path; not ours to check
+		}
 		name, renamed := o.renames[op.ID]
 		if !renamed {
 			if derived, ok := derive(op); ok {
 				name = derived
 				p.missing = append(p.missing, naming{op, derived})
 			} else {
-				name = camel(op.ID)
+				name = op.ID
 			}
 		}
+		// Compare names as oapi-codegen will write them.
+		name = camel(name)
 		final[name] = append(final[name], fmt.Sprintf("%s (%s)", op, op.ID))
 	}
 	for id := range o.renames {

@@ -56,6 +56,9 @@ func TestCamelMatchesOapiCodegen(t *testing.T) {
 
 const seedSpec = `openapi: 3.1.0
 paths:
+  /:
+    get:
+      operationId: root__get
   /api/v1/lineage/bi/{bi_datasource_id}/:
     delete:
       operationId: remove_integration_api_v1_lineage_bi__bi_datasource_id___delete
@@ -163,7 +166,7 @@ paths:
       operationId: get_status_api_v1_b_status_get
   /api/v1/c:
     get:
-      operationId: GetStatus
+      operationId: getStatus
 `
 	dir := writeFiles(t, map[string]string{"openapi.yaml": spec, "overlay.yaml": "overlay: 1.0.0\nactions: []\n"})
 	err := run([]string{"names", "-auto", "-spec", filepath.Join(dir, "openapi.yaml"), "-overlay", filepath.Join(dir, "overlay.yaml")}, nil, &bytes.Buffer{})
@@ -171,7 +174,7 @@ paths:
   GetStatus:
     GET /api/v1/a/status (get_status_api_v1_a_status_get)
     GET /api/v1/b/status (get_status_api_v1_b_status_get)
-    GET /api/v1/c (GetStatus)`
+    GET /api/v1/c (getStatus)`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
@@ -185,6 +188,9 @@ func TestLint(t *testing.T) {
 		wantErr string
 	}{
 		{name: "idiomatic", method: "RemoveIntegrationWithResponse"},
+		// "GET /" derives a suffix of "Get": only the unrenamed name may
+		// be flagged, not every method with Get in it.
+		{name: "root_route_suffix_is_not_a_substring_match", method: "GetIntegrationWithResponse"},
 		{name: "fastapi_suffix", method: "RemoveIntegrationApiV1LineageBiBiDatasourceIdDeleteWithResponse",
 			wantErr: "ClientWithResponses.RemoveIntegrationApiV1LineageBiBiDatasourceIdDeleteWithResponse: DELETE /api/v1/lineage/bi/{bi_datasource_id}/"},
 	}
@@ -238,7 +244,7 @@ func TestSummaryAndBreaks(t *testing.T) {
 
 func TestToYAML(t *testing.T) {
 	t.Parallel()
-	const in = `{"openapi":"3.1.0","info":{"title":"T","version":"1"},"paths":{"/z":{"get":{"operationId":"z_get","x-flag":"true","x-num":"007"}},"/a":{}}}`
+	const in = `{"openapi":"3.1.0","info":{"title":"T","version":"1"},"paths":{"/z":{"get":{"operationId":"z_get","x-flag":"true","x-num":"007","x-yes":"yes","x-off":"Off"}},"/a":{}}}`
 	dir := writeFiles(t, map[string]string{"spec.json": in, "spec.yaml": "openapi: 3.1.0 # as published\n"})
 
 	out := filepath.Join(dir, "out.yaml")
@@ -253,6 +259,9 @@ func TestToYAML(t *testing.T) {
 	_ = yaml.Unmarshal([]byte(in), &want)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("YAML differs from the JSON as data (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(string(b), `x-yes: "yes"`) || !strings.Contains(string(b), `x-off: "Off"`) {
+		t.Errorf("YAML 1.1 booleans written bare:\n%s", b)
 	}
 	if strings.Contains(string(b), `{"`) || strings.Index(string(b), "/z") > strings.Index(string(b), "/a") {
 		t.Errorf("want block YAML in the original key order:\n%s", b)
