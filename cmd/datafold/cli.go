@@ -163,6 +163,9 @@ func removeCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if key == "" {
 		return usageError{datafold.EnvAPIKey + " is not set: export your Datafold API key in it"}
 	}
+	if _, err := datafold.NewAPIKey(key); err != nil {
+		return usageError{datafold.EnvAPIKey + ": " + strings.TrimPrefix(err.Error(), "datafold: ")}
+	}
 	host := f.host
 	if host == "" {
 		host = getenv(datafold.EnvHost)

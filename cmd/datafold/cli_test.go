@@ -92,7 +92,7 @@ func TestRemove(t *testing.T) {
 		{name: "bad_output", args: []string{"--output", "xml", "1"}, wantCode: 2, wantStderr: `--output must be text or json, not "xml"`, wantLeft: []int{1, 2, 3}},
 		{name: "bad_concurrency", args: []string{"--concurrency", "0", "1"}, wantCode: 2, wantStderr: "--concurrency must be at least 1", wantLeft: []int{1, 2, 3}},
 		{name: "no_key", args: []string{"1"}, env: map[string]string{"DATAFOLD_API_KEY": ""}, wantCode: 2, wantStderr: "DATAFOLD_API_KEY is not set", wantLeft: []int{1, 2, 3}},
-		{name: "key_with_newline", args: []string{"1"}, env: map[string]string{"DATAFOLD_API_KEY": key + "\n"}, wantCode: 2, wantStderr: "leading or trailing whitespace", wantLeft: []int{1, 2, 3}},
+		{name: "key_with_newline", args: []string{"1"}, env: map[string]string{"DATAFOLD_API_KEY": key + "\n"}, wantCode: 2, wantStderr: "datafold: DATAFOLD_API_KEY: invalid API key: it has leading or trailing whitespace\n", wantLeft: []int{1, 2, 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
