@@ -225,9 +225,12 @@ func run(benchPath, benchstatPath, scalePath, allocsPath string, w io.Writer) er
 		p("")
 		p("Without the network, ours costs %.2f µs and %.0f allocations more than raw per call.",
 			(med("ours", "ns/op")-med("raw", "ns/op"))/1e3, med("ours", "allocs/op")-med("raw", "allocs/op"))
-		p("Of that, **%.2f µs and %.0f allocations are the generated client** (bare − raw), and **%.2f µs and",
-			(med("bare", "ns/op")-med("raw", "ns/op"))/1e3, med("bare", "allocs/op")-med("raw", "allocs/op"),
-			(med("ours", "ns/op")-med("bare", "ns/op"))/1e3)
+		layer := fmt.Sprintf("%.2f µs", (med("ours", "ns/op")-med("bare", "ns/op"))/1e3)
+		if med("ours", "ns/op") <= med("bare", "ns/op") {
+			layer = fmt.Sprintf("no measurable time (%s, within noise)", layer)
+		}
+		p("Of that, **%.2f µs and %.0f allocations are the generated client** (bare − raw), and **%s and",
+			(med("bare", "ns/op")-med("raw", "ns/op"))/1e3, med("bare", "allocs/op")-med("raw", "allocs/op"), layer)
 		p("%.0f allocation are this module's layer** (ours − bare: the response-body wrapper that enforces the", med("ours", "allocs/op")-med("bare", "allocs/op"))
 		p("size limit and carries the attempt count, the User-Agent header, the retry transport's checks,")
 		p("`CheckResponse`). The generated client's share, from the profile below, is `NewRemoveIntegrationRequest`")
