@@ -95,8 +95,9 @@ func TestFastAPIShapes(t *testing.T) {
 			if diff := cmp.Diff(tt.wantBody, body); tt.wantLocation == "" && diff != "" {
 				t.Errorf("body mismatch (-want +got):\n%s", diff)
 			}
-			if tt.wantStatus == 405 && header.Get("Allow") != "DELETE" {
-				t.Errorf("Allow = %q, want DELETE", header.Get("Allow"))
+			// Other methods may join DELETE as the spec grows.
+			if tt.wantStatus == 405 && !strings.Contains(header.Get("Allow"), "DELETE") {
+				t.Errorf("Allow = %q, want it to list DELETE", header.Get("Allow"))
 			}
 			if tt.wantLocation != "" && header.Get("Location") != srv.URL+tt.wantLocation {
 				t.Errorf("Location = %q, want %q", header.Get("Location"), srv.URL+tt.wantLocation)
