@@ -1,5 +1,8 @@
 package datafold
 
 // The generator is pinned by go.mod's tool directive, so every clone produces
-// byte-identical code without installing anything globally.
+// byte-identical code without installing anything globally. opnames first
+// writes the overlay oapi-codegen applies (overlay.yaml plus generated
+// actions for unions the generator mishandles).
+//go:generate go run ./internal/opnames overlay -spec openapi.yaml -overlay overlay.yaml -out api/overlay.gen.yaml
 //go:generate go tool oapi-codegen -config oapi-codegen.yaml openapi.yaml

@@ -27,9 +27,9 @@ type HTTPValidationError struct {
 
 // ValidationError defines model for ValidationError.
 type ValidationError struct {
-	Loc  []ValidationError_Loc_Item `json:"loc"`
-	Msg  string                     `json:"msg"`
-	Type string                     `json:"type"`
+	Loc  []ValidationError_Loc `json:"loc"`
+	Msg  string                `json:"msg"`
+	Type string                `json:"type"`
 }
 
 // ValidationErrorLoc0 defines model for ValidationError.Loc.0.
@@ -38,27 +38,27 @@ type ValidationErrorLoc0 = string
 // ValidationErrorLoc1 defines model for ValidationError.Loc.1.
 type ValidationErrorLoc1 = int
 
-// ValidationError_Loc_Item defines model for ValidationError.loc.Item.
-type ValidationError_Loc_Item struct {
+// ValidationError_Loc defines model for ValidationError.Loc.
+type ValidationError_Loc struct {
 	union json.RawMessage
 }
 
-// AsValidationErrorLoc0 returns the union data inside the ValidationError_Loc_Item as a ValidationErrorLoc0
-func (t ValidationError_Loc_Item) AsValidationErrorLoc0() (ValidationErrorLoc0, error) {
+// AsValidationErrorLoc0 returns the union data inside the ValidationError_Loc as a ValidationErrorLoc0
+func (t ValidationError_Loc) AsValidationErrorLoc0() (ValidationErrorLoc0, error) {
 	var body ValidationErrorLoc0
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromValidationErrorLoc0 overwrites any union data inside the ValidationError_Loc_Item as the provided ValidationErrorLoc0
-func (t *ValidationError_Loc_Item) FromValidationErrorLoc0(v ValidationErrorLoc0) error {
+// FromValidationErrorLoc0 overwrites any union data inside the ValidationError_Loc as the provided ValidationErrorLoc0
+func (t *ValidationError_Loc) FromValidationErrorLoc0(v ValidationErrorLoc0) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeValidationErrorLoc0 performs a merge with any union data inside the ValidationError_Loc_Item, using the provided ValidationErrorLoc0
-func (t *ValidationError_Loc_Item) MergeValidationErrorLoc0(v ValidationErrorLoc0) error {
+// MergeValidationErrorLoc0 performs a merge with any union data inside the ValidationError_Loc, using the provided ValidationErrorLoc0
+func (t *ValidationError_Loc) MergeValidationErrorLoc0(v ValidationErrorLoc0) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -69,22 +69,22 @@ func (t *ValidationError_Loc_Item) MergeValidationErrorLoc0(v ValidationErrorLoc
 	return err
 }
 
-// AsValidationErrorLoc1 returns the union data inside the ValidationError_Loc_Item as a ValidationErrorLoc1
-func (t ValidationError_Loc_Item) AsValidationErrorLoc1() (ValidationErrorLoc1, error) {
+// AsValidationErrorLoc1 returns the union data inside the ValidationError_Loc as a ValidationErrorLoc1
+func (t ValidationError_Loc) AsValidationErrorLoc1() (ValidationErrorLoc1, error) {
 	var body ValidationErrorLoc1
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromValidationErrorLoc1 overwrites any union data inside the ValidationError_Loc_Item as the provided ValidationErrorLoc1
-func (t *ValidationError_Loc_Item) FromValidationErrorLoc1(v ValidationErrorLoc1) error {
+// FromValidationErrorLoc1 overwrites any union data inside the ValidationError_Loc as the provided ValidationErrorLoc1
+func (t *ValidationError_Loc) FromValidationErrorLoc1(v ValidationErrorLoc1) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeValidationErrorLoc1 performs a merge with any union data inside the ValidationError_Loc_Item, using the provided ValidationErrorLoc1
-func (t *ValidationError_Loc_Item) MergeValidationErrorLoc1(v ValidationErrorLoc1) error {
+// MergeValidationErrorLoc1 performs a merge with any union data inside the ValidationError_Loc, using the provided ValidationErrorLoc1
+func (t *ValidationError_Loc) MergeValidationErrorLoc1(v ValidationErrorLoc1) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -95,12 +95,12 @@ func (t *ValidationError_Loc_Item) MergeValidationErrorLoc1(v ValidationErrorLoc
 	return err
 }
 
-func (t ValidationError_Loc_Item) MarshalJSON() ([]byte, error) {
+func (t ValidationError_Loc) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *ValidationError_Loc_Item) UnmarshalJSON(b []byte) error {
+func (t *ValidationError_Loc) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -182,14 +182,14 @@ type ClientInterface interface {
 	// RemoveIntegration Remove an integration
 	//
 	// Corresponds with DELETE /api/v1/lineage/bi/{bi_datasource_id}/ (the `RemoveIntegration` operationId).
-	RemoveIntegration(ctx context.Context, biDatasourceId int, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RemoveIntegration(ctx context.Context, biDatasourceID int, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // RemoveIntegration Remove an integration
 //
 // Corresponds with DELETE /api/v1/lineage/bi/{bi_datasource_id}/ (the `RemoveIntegration` operationId).
-func (c *Client) RemoveIntegration(ctx context.Context, biDatasourceId int, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRemoveIntegrationRequest(c.Server, biDatasourceId)
+func (c *Client) RemoveIntegration(ctx context.Context, biDatasourceID int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveIntegrationRequest(c.Server, biDatasourceID)
 	if err != nil {
 		return nil, err
 	}
@@ -201,12 +201,12 @@ func (c *Client) RemoveIntegration(ctx context.Context, biDatasourceId int, reqE
 }
 
 // NewRemoveIntegrationRequest constructs an http.Request for the RemoveIntegration method
-func NewRemoveIntegrationRequest(server string, biDatasourceId int) (*http.Request, error) {
+func NewRemoveIntegrationRequest(server string, biDatasourceID int) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "bi_datasource_id", biDatasourceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "bi_datasource_id", biDatasourceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +283,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/v1/lineage/bi/{bi_datasource_id}/ (the `RemoveIntegration` operationId).
-	RemoveIntegrationWithResponse(ctx context.Context, biDatasourceId int, reqEditors ...RequestEditorFn) (*RemoveIntegrationResponse, error)
+	RemoveIntegrationWithResponse(ctx context.Context, biDatasourceID int, reqEditors ...RequestEditorFn) (*RemoveIntegrationResponse, error)
 }
 
 type RemoveIntegrationResponse struct {
@@ -339,8 +339,8 @@ func (r RemoveIntegrationResponse) ContentType() string {
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/v1/lineage/bi/{bi_datasource_id}/ (the `RemoveIntegration` operationId).
-func (c *ClientWithResponses) RemoveIntegrationWithResponse(ctx context.Context, biDatasourceId int, reqEditors ...RequestEditorFn) (*RemoveIntegrationResponse, error) {
-	rsp, err := c.RemoveIntegration(ctx, biDatasourceId, reqEditors...)
+func (c *ClientWithResponses) RemoveIntegrationWithResponse(ctx context.Context, biDatasourceID int, reqEditors ...RequestEditorFn) (*RemoveIntegrationResponse, error) {
+	rsp, err := c.RemoveIntegration(ctx, biDatasourceID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@
 //
 //	opnames names   -spec openapi.yaml -overlay overlay.yaml [-auto]
 //	opnames lint    -spec openapi.yaml -gen api
+//	opnames overlay -spec openapi.yaml -overlay overlay.yaml -out api/overlay.gen.yaml
 //	opnames summary < changelog.json
 //	opnames breaks  < breaking.json
 //	opnames to-yaml IN OUT
@@ -13,6 +14,10 @@
 // actions to add and fails; with -auto it writes them, and drops renames of
 // operations the spec no longer has. A name two operations would share is
 // always an error.
+//
+// overlay writes the overlay oapi-codegen applies: overlay.yaml's actions
+// plus generated ones that give unions oapi-codegen mishandles a name of
+// their own (see unions.go).
 //
 // lint fails when a method of the generated ClientWithResponses still
 // carries a FastAPI suffix, naming the operation.
@@ -53,13 +58,14 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: opnames names|lint|summary|breaks|to-yaml [flags]")
+		return errors.New("usage: opnames names|overlay|lint|summary|breaks|to-yaml [flags]")
 	}
 	fs := flag.NewFlagSet("opnames "+args[0], flag.ContinueOnError)
 	spec := fs.String("spec", "openapi.yaml", "OpenAPI document")
 	overlayPath := fs.String("overlay", "overlay.yaml", "OpenAPI Overlay with the Go names")
 	auto := fs.Bool("auto", false, "write the missing names into the overlay")
 	gen := fs.String("gen", "api", "directory of the generated Go code")
+	out := fs.String("out", "api/overlay.gen.yaml", "where overlay writes the overlay oapi-codegen applies")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -68,6 +74,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return namesCmd(*spec, *overlayPath, *auto, stdout)
 	case "lint":
 		return lintCmd(*spec, *gen, stdout)
+	case "overlay":
+		return overlayCmd(*spec, *overlayPath, *out, stdout)
 	case "summary":
 		return summaryCmd(stdin, stdout)
 	case "breaks":
@@ -192,17 +200,18 @@ func lintCmd(specPath, genDir string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// A FastAPI operationId left as it is becomes camel(operationId), and
-	// its methods are that name plus WithResponse, WithBodyWithResponse and
-	// the like.
+	// A FastAPI operationId left as it is becomes camel(operationId), with
+	// initialisms upper-cased by the name normalizer (ApiV1 becomes APIV1),
+	// and its methods are that name plus WithResponse, WithBodyWithResponse
+	// and the like. Case is ignored for that reason.
 	var bad []string
 	for _, op := range ops {
 		if _, ok := derive(op); !ok {
 			continue
 		}
-		unrenamed := camel(op.ID)
+		unrenamed := strings.ToLower(camel(op.ID))
 		for _, m := range methods {
-			if rest, ok := strings.CutPrefix(m, unrenamed); ok && strings.HasSuffix(rest, "WithResponse") {
+			if rest, ok := strings.CutPrefix(strings.ToLower(m), unrenamed); ok && strings.HasSuffix(rest, "withresponse") {
 				bad = append(bad, fmt.Sprintf("  ClientWithResponses.%s: %s (%s)", m, op, op.ID))
 			}
 		}

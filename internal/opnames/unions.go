@@ -1,0 +1,365 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// oapi-codegen v2.8.2 writes a discriminated or untyped union as a struct
+// around a json.RawMessage with As/From/MarshalJSON methods only when the
+// union is a named component or sits directly in a property or array. Two
+// places pydantic v2 puts unions get the struct without the methods, so
+// values are silently dropped in both directions:
+//
+//   - a union that is the only non-null branch of an anyOf/oneOf
+//     (Optional[Annotated[A | B, Field(discriminator=...)]]);
+//   - a union that is a whole request or response body
+//     (oapi-codegen issue 2498).
+//
+// hoistUnions moves each such union into components.schemas under a Go
+// name derived from where it stood, and points the old place at it with a
+// $ref, so the generator treats it like any named union. The result is a
+// list of overlay actions: nothing in openapi.yaml is edited.
+
+// site is a union to hoist: where it is, and the name it gets.
+type site struct {
+	parent *yaml.Node // the mapping or sequence holding the union
+	index  int        // its index in parent.Content (value node)
+	name   string     // component name
+}
+
+// unionHoister walks a working copy of the spec.
+type unionHoister struct {
+	schemas *yaml.Node      // components.schemas of the working copy
+	taken   map[string]bool // component names, compared in lower case without punctuation
+	sites   []site          // in document order
+	hoisted []*yaml.Node    // key/value pairs to add to components.schemas
+}
+
+// unionActions returns the overlay actions that hoist the spec's
+// problematic unions, given each operation's Go name.
+func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node, error) {
+	work := deepCopy(docRoot(spec))
+	components := mapValue(work, "components")
+	if components == nil {
+		components = &yaml.Node{Kind: yaml.MappingNode}
+		work.Content = append(work.Content, scalar("components"), components)
+	}
+	schemas := mapValue(components, "schemas")
+	if schemas == nil {
+		schemas = &yaml.Node{Kind: yaml.MappingNode}
+		components.Content = append(components.Content, scalar("schemas"), schemas)
+	}
+	h := &unionHoister{schemas: schemas, taken: map[string]bool{}}
+	for i := 0; i+1 < len(schemas.Content); i += 2 {
+		h.taken[nameKey(schemas.Content[i].Value)] = true
+	}
+
+	type edit struct {
+		path  []string   // JSONPath segments of the mapping that holds key
+		key   string     // the key whose value is replaced
+		value *yaml.Node // its value after hoisting
+	}
+	var edits []edit
+
+	// Component schemas: a union nested in a nullable wrapper anywhere.
+	n := len(schemas.Content)
+	for i := 0; i+1 < n; i += 2 {
+		name := schemas.Content[i].Value
+		before := len(h.sites)
+		h.walk(schemas.Content[i+1], name)
+		if len(h.sites) > before {
+			edits = append(edits, edit{[]string{"components", "schemas"}, name, schemas.Content[i+1]})
+		}
+	}
+
+	// Operations: bodies and responses, and unions nested inside them.
+	paths := mapValue(work, "paths")
+	for i := 0; paths != nil && i+1 < len(paths.Content); i += 2 {
+		path, item := paths.Content[i].Value, paths.Content[i+1]
+		for _, m := range methods {
+			op := mapValue(item, m)
+			if op == nil {
+				continue
+			}
+			id := ""
+			if v := mapValue(op, "operationId"); v != nil {
+				id = v.Value
+			}
+			goName := opName(operation{Method: strings.ToUpper(m), Path: path, ID: id})
+			for _, media := range h.mediaSchemas(op, goName) {
+				before := len(h.sites)
+				if isUnion(media.schema) {
+					h.hoist(media.holder, media.index, media.name)
+				} else {
+					h.walk(media.schema, media.name)
+				}
+				if len(h.sites) > before {
+					edits = append(edits, edit{append([]string{"paths", path, m}, media.path...), "schema",
+						media.holder.Content[media.index]})
+				}
+			}
+		}
+	}
+	if len(h.sites) == 0 {
+		return nil, nil
+	}
+
+	var actions []*yaml.Node
+	add := &yaml.Node{Kind: yaml.MappingNode, Content: h.hoisted}
+	actions = append(actions, overlayAction(jsonPath([]string{"components", "schemas"}),
+		fmt.Sprintf("Named types for %d unions oapi-codegen would otherwise leave without marshalling methods (written by 'opnames overlay').", len(h.sites)),
+		add, false))
+	for _, e := range edits {
+		target := jsonPath(append(slices.Clone(e.path), e.key))
+		actions = append(actions,
+			overlayAction(target, "Replaced below by the same schema with its unions as $refs.", nil, true),
+			overlayAction(jsonPath(e.path), "Unions as $refs to the named types above.",
+				&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar(e.key), e.value}}, false))
+	}
+	return actions, nil
+}
+
+// media is a request or response body schema of an operation.
+type media struct {
+	holder *yaml.Node // the media type object holding "schema"
+	index  int        // index of the schema value in holder.Content
+	schema *yaml.Node
+	path   []string // from the operation to the media type object
+	name   string
+}
+
+func (h *unionHoister) mediaSchemas(op *yaml.Node, goName string) []media {
+	var out []media
+	collect := func(content *yaml.Node, path []string, name string) {
+		for i := 0; content != nil && i+1 < len(content.Content); i += 2 {
+			mt := content.Content[i+1]
+			for j := 0; j+1 < len(mt.Content); j += 2 {
+				if mt.Content[j].Value == "schema" {
+					suffix := ""
+					if !strings.Contains(content.Content[i].Value, "json") {
+						suffix = camel(strings.NewReplacer("/", " ", "-", " ", "+", " ").Replace(content.Content[i].Value))
+					}
+					out = append(out, media{mt, j + 1, mt.Content[j+1],
+						append(slices.Clone(path), "content", content.Content[i].Value), name + suffix})
+				}
+			}
+		}
+	}
+	if rb := mapValue(op, "requestBody"); rb != nil {
+		collect(mapValue(rb, "content"), []string{"requestBody"}, goName+"Request")
+	}
+	responses := mapValue(op, "responses")
+	for i := 0; responses != nil && i+1 < len(responses.Content); i += 2 {
+		code := responses.Content[i].Value
+		collect(mapValue(responses.Content[i+1], "content"), []string{"responses", code},
+			goName+"Response"+camel(code))
+	}
+	return out
+}
+
+// walk looks for unions wrapped in a nullable anyOf/oneOf inside schema.
+func (h *unionHoister) walk(schema *yaml.Node, name string) {
+	if schema == nil || schema.Kind != yaml.MappingNode {
+		return
+	}
+	for _, kw := range []string{"anyOf", "oneOf"} {
+		branches := mapValue(schema, kw)
+		if branches == nil || branches.Kind != yaml.SequenceNode {
+			continue
+		}
+		var real []int
+		for i, b := range branches.Content {
+			if !isNull(b) {
+				real = append(real, i)
+			}
+		}
+		if len(real) == 1 && isUnion(branches.Content[real[0]]) {
+			h.hoist(branches, real[0], name)
+			continue
+		}
+		for i, b := range branches.Content {
+			h.walk(b, fmt.Sprintf("%sVariant%d", name, i+1))
+		}
+	}
+	if props := mapValue(schema, "properties"); props != nil && props.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(props.Content); i += 2 {
+			h.walk(props.Content[i+1], name+camel(props.Content[i].Value))
+		}
+	}
+	for _, kw := range []string{"items", "additionalProperties"} {
+		h.walk(mapValue(schema, kw), name+map[string]string{"items": "Item", "additionalProperties": "Value"}[kw])
+	}
+	if pre := mapValue(schema, "prefixItems"); pre != nil && pre.Kind == yaml.SequenceNode {
+		for i, b := range pre.Content {
+			h.walk(b, fmt.Sprintf("%sItem%d", name, i+1))
+		}
+	}
+	if all := mapValue(schema, "allOf"); all != nil && all.Kind == yaml.SequenceNode {
+		for _, b := range all.Content {
+			h.walk(b, name)
+		}
+	}
+}
+
+// hoist moves parent.Content[index] to components.schemas and leaves a
+// $ref in its place.
+func (h *unionHoister) hoist(parent *yaml.Node, index int, name string) {
+	name = h.unique(name)
+	union := parent.Content[index]
+	h.sites = append(h.sites, site{parent, index, name})
+	// Unions inside the union's own branches are hoisted too, named after it.
+	for _, kw := range []string{"anyOf", "oneOf"} {
+		if branches := mapValue(union, kw); branches != nil {
+			for i, b := range branches.Content {
+				h.walk(b, fmt.Sprintf("%sVariant%d", name, i+1))
+			}
+		}
+	}
+	h.hoisted = append(h.hoisted, scalar(name), union)
+	parent.Content[index] = &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+		scalar("$ref"), {Kind: yaml.ScalarNode, Value: "#/components/schemas/" + name, Style: yaml.SingleQuotedStyle},
+	}}
+}
+
+// unique returns name, or name with a number, so that no two components
+// become the same Go type.
+func (h *unionHoister) unique(name string) string {
+	candidate := name
+	for i := 2; h.taken[nameKey(candidate)]; i++ {
+		candidate = fmt.Sprintf("%s%d", name, i)
+	}
+	h.taken[nameKey(candidate)] = true
+	return candidate
+}
+
+// isUnion reports whether schema is an inline anyOf/oneOf with two or more
+// branches that are not null.
+func isUnion(schema *yaml.Node) bool {
+	if schema == nil || schema.Kind != yaml.MappingNode || mapValue(schema, "$ref") != nil {
+		return false
+	}
+	for _, kw := range []string{"anyOf", "oneOf"} {
+		branches := mapValue(schema, kw)
+		if branches == nil || branches.Kind != yaml.SequenceNode {
+			continue
+		}
+		real := 0
+		for _, b := range branches.Content {
+			if !isNull(b) {
+				real++
+			}
+		}
+		if real >= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// isNull reports whether schema is {type: 'null'}.
+func isNull(schema *yaml.Node) bool {
+	t := mapValue(schema, "type")
+	return t != nil && t.Kind == yaml.ScalarNode && t.Value == "null"
+}
+
+// nameKey is how oapi-codegen compares names once they are Go types.
+func nameKey(s string) string {
+	return strings.ToLower(strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || r == '.' || r == ' ' {
+			return -1
+		}
+		return r
+	}, s))
+}
+
+// jsonPath renders segments as an RFC 9535 path with bracketed names, which
+// holds any key (paths with slashes and braces, media types).
+func jsonPath(segments []string) string {
+	var b strings.Builder
+	b.WriteString("$")
+	for _, s := range segments {
+		b.WriteString("['")
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s))
+		b.WriteString("']")
+	}
+	return b.String()
+}
+
+func overlayAction(target, description string, update *yaml.Node, remove bool) *yaml.Node {
+	a := &yaml.Node{Kind: yaml.MappingNode}
+	a.Content = append(a.Content, scalar("target"), scalar(target), scalar("description"), scalar(description))
+	if remove {
+		a.Content = append(a.Content, scalar("remove"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	} else {
+		a.Content = append(a.Content, scalar("update"), update)
+	}
+	return a
+}
+
+func scalar(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+
+func deepCopy(n *yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, child := range n.Content {
+		c.Content[i] = deepCopy(child)
+	}
+	return &c
+}
+
+// overlayCmd writes the overlay oapi-codegen applies: overlay.yaml's own
+// actions, then the generated ones that hoist unions. The output is
+// generated, so regenerating from an unchanged spec changes nothing.
+func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
+	spec, err := readYAML(specPath)
+	if err != nil {
+		return err
+	}
+	doc, err := readYAML(overlayPath)
+	if err != nil {
+		return err
+	}
+	o, err := parseOverlay(doc)
+	if err != nil {
+		return fmt.Errorf("%s: %w", overlayPath, err)
+	}
+	actions, err := unionActions(spec, func(op operation) string {
+		if name, ok := o.renames[op.ID]; ok {
+			return camel(name)
+		}
+		if name, ok := derive(op); ok {
+			return name
+		}
+		return camel(op.ID)
+	})
+	if err != nil {
+		return err
+	}
+	o.actions.Content = append(o.actions.Content, actions...)
+
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "# Code generated by opnames overlay from %s and %s. DO NOT EDIT.\n", specPath, overlayPath)
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(o.doc); err != nil {
+		return err
+	}
+	if old, err := os.ReadFile(outPath); err == nil && bytes.Equal(old, buf.Bytes()) {
+		return nil
+	}
+	if err := os.WriteFile(outPath, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "opnames: wrote %s (%d union actions)\n", outPath, len(actions))
+	return nil
+}
