@@ -45,11 +45,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datafold/datafold-go/api"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 )
 
 // Option configures a fake.
@@ -148,7 +146,7 @@ type Handler struct {
 	violation func(error)
 	onRequest func(Request)
 	custom    map[string]http.Handler
-	router    routers.Router
+	spec      *spec
 
 	mu           sync.Mutex
 	integrations map[int]struct{}
@@ -165,12 +163,12 @@ type failure struct {
 // NewHandler returns the fake as an http.Handler, for use outside tests.
 // Without [WithViolationFunc], non-conforming requests are only answered.
 func NewHandler(opts ...Option) (*Handler, error) {
-	router, err := specRouter()
+	sp, err := loadSpec()
 	if err != nil {
 		return nil, err
 	}
 	h := &Handler{
-		router:       router,
+		spec:         sp,
 		custom:       map[string]http.Handler{},
 		integrations: map[int]struct{}{},
 		violation:    func(error) {},
@@ -206,6 +204,9 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	h, err := NewHandler(append([]Option{report}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if note := h.spec.note(); note != "" {
+		t.Log(note)
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
@@ -292,6 +293,35 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, commit: commit}
 	defer func() { commit(sw.status) }()
 
+	// Every request that reaches the fake is routed and checked against
+	// the document before anything decides the answer, so a queued
+	// failure or a missing key never hides a malformed request.
+	route, params, err := h.spec.router.FindRoute(r)
+	if err == nil && strings.HasSuffix(route.Path, "/") != strings.HasSuffix(r.URL.Path, "/") {
+		// kin-openapi's router ignores a trailing slash; Starlette
+		// does not.
+		err = routers.ErrPathNotFound
+	}
+	if err != nil {
+		h.notRouted(sw, r, err)
+		return
+	}
+	rec.OperationID = route.Operation.OperationID
+	in := &openapi3filter.RequestValidationInput{
+		Request:    r,
+		PathParams: params,
+		Route:      route,
+		Options: &openapi3filter.Options{
+			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+			MultiError:         true,
+			RegexCompiler:      compilePattern,
+		},
+	}
+	invalid := openapi3filter.ValidateRequest(r.Context(), in)
+	if invalid != nil {
+		h.report(fmt.Errorf("%s %s does not conform to the OpenAPI document: %w", r.Method, rec.Path, invalid))
+	}
+
 	h.mu.Lock()
 	delay := h.delay
 	var fail *failure
@@ -319,18 +349,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	route, params, err := h.router.FindRoute(r)
-	if err == nil && strings.HasSuffix(route.Path, "/") != strings.HasSuffix(r.URL.Path, "/") {
-		// kin-openapi's router ignores a trailing slash; Starlette
-		// does not.
-		err = routers.ErrPathNotFound
-	}
-	if err != nil {
-		h.notRouted(sw, r, err)
-		return
-	}
-	rec.OperationID = route.Operation.OperationID
-
 	// FastAPI runs the security dependency before it validates parameters.
 	switch auth := r.Header.Get("Authorization"); {
 	case auth == "":
@@ -340,19 +358,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		detail(sw, http.StatusForbidden, "Invalid API key")
 		return
 	}
-
-	in := &openapi3filter.RequestValidationInput{
-		Request:    r,
-		PathParams: params,
-		Route:      route,
-		Options: &openapi3filter.Options{
-			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
-			MultiError:         true,
-		},
-	}
-	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-		h.report(fmt.Errorf("%s %s does not conform to the OpenAPI document: %w", r.Method, rec.Path, err))
-		validationFailed(sw, err)
+	if invalid != nil {
+		validationFailed(sw, invalid)
 		return
 	}
 
@@ -364,8 +371,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "DELETE /api/v1/lineage/bi/{bi_datasource_id}/":
 		h.removeIntegration(sw, params["bi_datasource_id"])
 	default:
-		detail(sw, http.StatusNotImplemented, fmt.Sprintf(
-			"datafoldtest has no behaviour for %s; add one with datafoldtest.WithOperation", route.Operation.OperationID))
+		synthesize(sw, route.Operation)
 	}
 }
 
@@ -418,7 +424,7 @@ func (h *Handler) allowed(r *http.Request) []string {
 	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} {
 		alt := r.Clone(r.Context())
 		alt.Method = m
-		route, _, err := h.router.FindRoute(alt)
+		route, _, err := h.spec.router.FindRoute(alt)
 		if err == nil && strings.HasSuffix(route.Path, "/") == strings.HasSuffix(r.URL.Path, "/") {
 			methods = append(methods, m)
 		}
@@ -556,18 +562,3 @@ func (w *statusWriter) Flush() {
 	}
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
-
-// specRouter routes by path alone: the document's servers name Datafold's
-// hosts, and the fake answers on whatever address it was given.
-var specRouter = sync.OnceValues(func() (routers.Router, error) {
-	doc, err := api.GetSpec()
-	if err != nil {
-		return nil, fmt.Errorf("datafoldtest: loading the embedded OpenAPI document: %w", err)
-	}
-	doc.Servers = nil
-	r, err := legacy.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("datafoldtest: routing the embedded OpenAPI document: %w", err)
-	}
-	return r, nil
-})
