@@ -6,3 +6,4 @@ package datafold
 // actions for unions the generator mishandles).
 //go:generate go run ./internal/opnames overlay -spec openapi.yaml -overlay overlay.yaml -out api/overlay.gen.yaml
 //go:generate go tool oapi-codegen -config oapi-codegen.yaml openapi.yaml
+//go:generate go run ./internal/conformance -gen api -out conformance_gen_test.go

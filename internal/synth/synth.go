@@ -28,6 +28,8 @@ const (
 	Response Direction = iota
 	// Request values omit readOnly properties (pydantic's computed fields).
 	Request
+	// Both keeps every property, as a schema's Go type holds them all.
+	Both
 )
 
 // maxDepth bounds recursion through self-referencing schemas (lineage

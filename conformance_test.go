@@ -1,0 +1,282 @@
+package datafold_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"context"
+	"io"
+	"mime/multipart"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/datafold/datafold-go"
+	"github.com/datafold/datafold-go/api"
+	"github.com/datafold/datafold-go/datafoldtest"
+	"github.com/datafold/datafold-go/internal/synth"
+)
+
+// The tables these tests walk are generated from the embedded document by
+// internal/conformance (conformance_gen_test.go), so they cover whatever
+// spec the client was last generated from.
+
+type conformanceSchema struct {
+	Name string
+	New  func() any // a pointer to a new value of the schema's Go type
+}
+
+type conformanceOperation struct {
+	ID, Method, Path string
+	Body             string // "json", "form", "raw" (multipart) or "none"
+	Call             func(ctx context.Context, c *api.ClientWithResponses, in *conformanceInput) (datafold.Response, error)
+}
+
+// maxVariants bounds how many instances of one schema are tried; enough to
+// show every branch of the unions pydantic writes.
+const maxVariants = 8
+
+// TestConformanceSchemas round-trips synthesized instances of every
+// component schema, every union branch and null among them, through its Go
+// type: JSON → Go → JSON must give back the same JSON value.
+func TestConformanceSchemas(t *testing.T) {
+	t.Parallel()
+	doc := conformanceDoc(t)
+	var instances atomic.Int64
+	t.Run("group", func(t *testing.T) {
+		for _, s := range conformanceSchemas {
+			t.Run(s.Name, func(t *testing.T) {
+				t.Parallel()
+				ref := doc.Components.Schemas[s.Name]
+				n := min(synth.Variants(ref), maxVariants)
+				for v := range n {
+					in, err := json.Marshal(synth.Value(ref, v, synth.Both))
+					if err != nil {
+						t.Fatal(err)
+					}
+					dst := s.New()
+					if err := json.Unmarshal(in, dst); err != nil {
+						t.Fatalf("variant %d: %s does not decode: %v\n%s", v, s.Name, err, in)
+					}
+					out, err := json.Marshal(dst)
+					if err != nil {
+						t.Fatalf("variant %d: %s does not encode: %v", v, s.Name, err)
+					}
+					if diff := cmp.Diff(jsonValue(t, in), jsonValue(t, out)); diff != "" {
+						t.Errorf("variant %d: %s loses values (-sent +round-tripped):\n%s", v, s.Name, diff)
+					}
+					instances.Add(1)
+				}
+			})
+		}
+	})
+	t.Logf("conformance: %d of %d component schemas round-tripped, %d instances",
+		len(conformanceSchemas), len(doc.Components.Schemas), instances.Load())
+}
+
+// TestConformanceOperations sends a synthesized request for every
+// operation, every body union branch among them, through NewClient to the
+// fake, which validates each against the document and answers with a
+// response synthesized from it; the client must decode that answer.
+func TestConformanceOperations(t *testing.T) {
+	t.Parallel()
+	doc := conformanceDoc(t)
+	var requests atomic.Int64
+	t.Run("group", func(t *testing.T) {
+		for _, op := range conformanceOperations {
+			t.Run(op.ID, func(t *testing.T) {
+				t.Parallel()
+				spec := doc.Paths.Find(op.Path).GetOperation(op.Method)
+				variants := 1
+				if body := requestSchema(spec); body != nil {
+					variants = min(synth.Variants(body), maxVariants)
+				}
+				for v := range variants {
+					in := newConformanceInput(t, op.Path, spec, v)
+					srv := datafoldtest.NewServer(t, datafoldtest.WithIntegrations(in.ints()...))
+					c, err := datafold.NewClient(datafold.WithServer(srv.URL), datafold.WithAPIKey(srv.APIKey()))
+					if err != nil {
+						t.Fatal(err)
+					}
+					resp, err := op.Call(t.Context(), c, in)
+					if err != nil {
+						t.Fatalf("variant %d: %s %s: %v", v, op.Method, op.Path, err)
+					}
+					if err := datafold.CheckResponse(resp); err != nil {
+						t.Fatalf("variant %d: %s %s: %v", v, op.Method, op.Path, err)
+					}
+					if got := srv.Requests(); len(got) != 1 || got[0].OperationID != spec.OperationID {
+						t.Fatalf("variant %d: the fake saw %+v, want one %s", v, got, spec.OperationID)
+					}
+					requests.Add(1)
+				}
+			})
+		}
+	})
+	t.Logf("conformance: %d operations called, %d requests validated by the fake", len(conformanceOperations), requests.Load())
+}
+
+func conformanceDoc(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := api.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func jsonValue(t *testing.T, b []byte) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	return v
+}
+
+func requestSchema(op *openapi3.Operation) *openapi3.SchemaRef {
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil
+	}
+	for _, mt := range op.RequestBody.Value.Content {
+		return mt.Schema
+	}
+	return nil
+}
+
+// conformanceInput is one synthesized request, handed to the generated
+// calls piece by piece.
+type conformanceInput struct {
+	t      *testing.T
+	path   []any          // path parameter values, in the order of the path
+	params map[string]any // query, header and cookie parameters by name
+	body   any
+	media  string
+}
+
+func newConformanceInput(t *testing.T, path string, op *openapi3.Operation, variant int) *conformanceInput {
+	in := &conformanceInput{t: t, params: map[string]any{}}
+	type located struct {
+		at int
+		v  any
+	}
+	var inPath []located
+	for _, p := range op.Parameters {
+		pv := p.Value
+		v := synth.Value(pv.Schema, variant, synth.Request)
+		if untyped(pv.Schema) {
+			v = "anything" // schema: {} takes any value; a string serializes everywhere
+		}
+		if pv.In == openapi3.ParameterInPath {
+			inPath = append(inPath, located{strings.Index(path, "{"+pv.Name+"}"), v})
+			continue
+		}
+		in.params[pv.Name] = v
+	}
+	// The generated methods take path parameters in the path's order.
+	sort.Slice(inPath, func(i, j int) bool { return inPath[i].at < inPath[j].at })
+	for _, p := range inPath {
+		in.path = append(in.path, p.v)
+	}
+	if op.RequestBody != nil && op.RequestBody.Value != nil {
+		types := make([]string, 0, len(op.RequestBody.Value.Content))
+		for ct := range op.RequestBody.Value.Content {
+			types = append(types, ct)
+		}
+		sort.Strings(types)
+		in.media = types[0]
+		in.body = synth.Value(op.RequestBody.Value.Content[in.media].Schema, variant, synth.Request)
+	}
+	return in
+}
+
+func untyped(ref *openapi3.SchemaRef) bool {
+	if ref == nil || ref.Value == nil {
+		return true
+	}
+	s := ref.Value
+	return s.Type == nil && len(s.AnyOf) == 0 && len(s.OneOf) == 0 && len(s.AllOf) == 0 && s.Properties == nil && s.Items == nil && len(s.Enum) == 0 && s.Const == nil
+}
+
+// ints lists integer path values, so the fake knows the integrations a
+// synthesized DELETE removes.
+func (in *conformanceInput) ints() []int {
+	var ids []int
+	for _, v := range in.path {
+		if n, ok := v.(int64); ok {
+			ids = append(ids, int(n))
+		}
+	}
+	return ids
+}
+
+// decode moves a synthesized value into a Go value the way a caller's JSON
+// would arrive.
+func (in *conformanceInput) decode(v, dst any) {
+	in.t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, dst); err != nil {
+		in.t.Fatalf("%T cannot hold %s: %v", dst, b, err)
+	}
+}
+
+func conformanceArg[T any](in *conformanceInput, i int) T {
+	var v T
+	in.decode(in.path[i], &v)
+	return v
+}
+
+func conformanceParams[T any](in *conformanceInput) *T {
+	v := new(T)
+	in.decode(in.params, v)
+	return v
+}
+
+func conformanceBody[T any](in *conformanceInput) T {
+	var v T
+	in.decode(in.body, &v)
+	return v
+}
+
+// ContentType and RawBody give the untyped call a multipart body built
+// from the synthesized object: strings as fields, binary formats as files.
+func (in *conformanceInput) ContentType() string {
+	_, ct := in.multipart()
+	return ct
+}
+
+func (in *conformanceInput) RawBody() io.Reader {
+	b, _ := in.multipart()
+	return bytes.NewReader(b)
+}
+
+func (in *conformanceInput) multipart() ([]byte, string) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.SetBoundary("conformance-boundary")
+	obj, _ := in.body.(map[string]any)
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch v := obj[k].(type) {
+		case string:
+			fw, _ := mw.CreateFormFile(k, k+".bin")
+			_, _ = io.WriteString(fw, v)
+		default:
+			b, _ := json.Marshal(v)
+			_ = mw.WriteField(k, string(b))
+		}
+	}
+	_ = mw.Close()
+	return buf.Bytes(), mw.FormDataContentType()
+}
+
