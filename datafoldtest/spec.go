@@ -1,9 +1,11 @@
 package datafoldtest
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -33,33 +35,83 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("datafoldtest: loading the embedded OpenAPI document: %w", err)
 	}
-	return newSpec(doc)
+	raw, err := api.GetSpecJSON()
+	if err != nil {
+		return nil, fmt.Errorf("datafoldtest: loading the embedded OpenAPI document: %w", err)
+	}
+	return newSpec(doc, raw)
 })
 
-func newSpec(doc *openapi3.T) (*spec, error) {
+// newSpec prepares doc, whose JSON is raw, for routing and validation.
+func newSpec(doc *openapi3.T, raw []byte) (*spec, error) {
 	// Route by path alone: the servers name Datafold's hosts, and the fake
 	// answers on whatever address it was given.
 	doc.Servers = nil
 	s := &spec{doc: doc}
-	seen := map[string]bool{}
+	skipped := map[string]bool{}
 	walkSchemas(doc, func(sc *openapi3.Schema) {
-		if sc.Pattern == "" || seen[sc.Pattern] {
+		if sc.Pattern == "" {
 			return
 		}
-		seen[sc.Pattern] = true
 		if _, err := regexp.Compile(sc.Pattern); err != nil {
-			s.skipped = append(s.skipped, sc.Pattern)
+			// Not checked, and dropped from the fake's copy: kin-openapi
+			// caches a failed compile and panics on the next value.
+			skipped[sc.Pattern] = true
+			sc.Pattern = ""
 		}
 	})
-	sort.Strings(s.skipped)
-	var err error
-	// Pattern checks move from load time to request time, where
-	// compilePattern skips what RE2 cannot compile.
-	s.router, err = legacy.NewRouter(doc, openapi3.DisableSchemaPatternValidation())
+	s.skipped = slices.Sorted(maps.Keys(skipped))
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				// schema: {} takes any value. kin-openapi decodes a
+				// parameter by its schema's type and finds none; every
+				// parameter arrives as text, so a string accepts anything.
+				if p.Value != nil && p.Value.Schema != nil && isEmpty(p.Value.Schema.Value) {
+					p.Value.Schema = openapi3.NewStringSchema().NewRef()
+				}
+			}
+		}
+	}
+	keys, err := documentKeys(raw)
+	if err != nil {
+		return nil, fmt.Errorf("datafoldtest: reading the OpenAPI document: %w", err)
+	}
+	s.router, err = legacy.NewRouter(doc, openapi3.DisableSchemaPatternValidation(),
+		openapi3.AllowExtraSiblingFields(keys...))
 	if err != nil {
 		return nil, fmt.Errorf("datafoldtest: routing the embedded OpenAPI document: %w", err)
 	}
 	return s, nil
+}
+
+// documentKeys lists every key used in the document. OpenAPI 3.1 allows
+// any keyword in a schema, and pydantic's json_schema_extra adds its own
+// (sensitive: true, ui_hint) beside standard ones and beside $ref;
+// kin-openapi rejects keywords it does not know unless they are named as
+// allowed. Naming every key keeps the check for everything else.
+func documentKeys(raw []byte) ([]string, error) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	keys := map[string]bool{}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, child := range v {
+				keys[k] = true
+				walk(child)
+			}
+		case []any:
+			for _, child := range v {
+				walk(child)
+			}
+		}
+	}
+	walk(v)
+	return slices.Sorted(maps.Keys(keys)), nil
 }
 
 // note describes what the fake cannot check, or "".
@@ -71,18 +123,11 @@ func (s *spec) note() string {
 		len(s.skipped), strings.Join(s.skipped, "  "))
 }
 
-// compilePattern is the validator's regex compiler: RE2 when it can, and
-// for a pattern RE2 cannot compile, a matcher that accepts every value.
-func compilePattern(expr string) (openapi3.RegexMatcher, error) {
-	if re, err := regexp.Compile(expr); err == nil {
-		return re, nil
-	}
-	return anything{}, nil
+// isEmpty reports whether a schema says nothing about its value.
+func isEmpty(s *openapi3.Schema) bool {
+	return s == nil || (s.Type == nil && s.Properties == nil && s.Items == nil && s.AnyOf == nil &&
+		s.OneOf == nil && s.AllOf == nil && s.Enum == nil && s.Const == nil && s.Format == "")
 }
-
-type anything struct{}
-
-func (anything) MatchString(string) bool { return true }
 
 // walkSchemas calls f for every schema reachable from doc's components and
 // operations, once each.

@@ -87,6 +87,12 @@ func run(genDir, outPath string) error {
 	for _, name := range names {
 		goType, ok := types[name]
 		if !ok {
+			// A schema with a description gets it as its doc comment
+			// instead; oapi-codegen's type name is the schema name with
+			// its punctuation dropped and words capitalized.
+			goType, ok = types[nameKey(name)]
+		}
+		if !ok {
 			missing = append(missing, name)
 			continue
 		}
@@ -164,10 +170,13 @@ func run(genDir, outPath string) error {
 // goName finds the method base name oapi-codegen made of operationId: its
 // CamelCase with initialisms, so compared without case.
 func goName(operationID string, methods map[string]method) string {
-	want := strings.ToLower(camel(operationID)) + "withresponse"
+	want := strings.ToLower(camel(operationID))
 	for name := range methods {
-		if strings.ToLower(name) == want {
-			return strings.TrimSuffix(name, "WithResponse")
+		// Every operation has a WithBodyWithResponse or a WithResponse.
+		for _, suffix := range []string{"WithBodyWithResponse", "WithResponse"} {
+			if base, ok := strings.CutSuffix(name, suffix); ok && strings.ToLower(base) == want {
+				return base
+			}
 		}
 	}
 	return ""
@@ -177,6 +186,12 @@ func goName(operationID string, methods map[string]method) string {
 // or, for bodies the generator leaves untyped (multipart), the raw one.
 func callFor(base string, methods map[string]method) (method, string, error) {
 	typed, ok := methods[base+"WithResponse"]
+	if form, hasForm := methods[base+"WithFormdataBodyWithResponse"]; hasForm && !ok {
+		return form, "form", nil
+	}
+	if raw, hasRaw := methods[base+"WithBodyWithResponse"]; hasRaw && !ok {
+		return raw, "raw", nil
+	}
 	if !ok {
 		return method{}, "", errors.New("no WithResponse method")
 	}
@@ -212,7 +227,11 @@ func parseGenerated(dir string) (map[string]string, map[string]method, error) {
 		for _, d := range file.Decls {
 			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.TYPE {
 				for _, s := range gd.Specs {
-					local[s.(*ast.TypeSpec).Name.Name] = true
+					name := s.(*ast.TypeSpec).Name.Name
+					local[name] = true
+					if !strings.Contains(name, "_") {
+						types[nameKey(name)] = name
+					}
 				}
 			}
 		}
@@ -278,6 +297,20 @@ func render(fset *token.FileSet, e ast.Expr) string {
 	var b bytes.Buffer
 	_ = printer.Fprint(&b, fset, e)
 	return b.String()
+}
+
+// nameKey compares a schema name with a Go type name: lower case, letters
+// and digits only.
+func nameKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return -1
+	}, s)
 }
 
 // camel is oapi-codegen's CamelCase of an operationId, case aside.

@@ -64,9 +64,10 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	type edit struct {
 		path  []string   // JSONPath segments of the mapping that holds key
 		key   string     // the key whose value is replaced
-		value *yaml.Node // its value after hoisting
+		value *yaml.Node // its value after the changes
 	}
 	var edits []edit
+	changedComponents := map[string]bool{}
 
 	// Component schemas: a union nested in a nullable wrapper anywhere.
 	n := len(schemas.Content)
@@ -75,7 +76,7 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 		before := len(h.sites)
 		h.walk(schemas.Content[i+1], name)
 		if len(h.sites) > before {
-			edits = append(edits, edit{[]string{"components", "schemas"}, name, schemas.Content[i+1]})
+			changedComponents[name] = true
 		}
 	}
 
@@ -100,27 +101,48 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 				} else {
 					h.walk(media.schema, media.name)
 				}
-				if len(h.sites) > before {
+				changed := len(h.sites) > before
+				if media.form {
+					// A form has no null: an Optional field is sent or
+					// left out. oapi-codegen's runtime cannot encode
+					// nullable.Nullable or time.Time in a form, so form
+					// fields get types it can.
+					if ref := mapValue(media.schema, "$ref"); ref != nil {
+						if name, ok := strings.CutPrefix(ref.Value, "#/components/schemas/"); ok && formFields(mapValue(schemas, name)) > 0 {
+							changedComponents[name] = true
+						}
+					} else if formFields(media.holder.Content[media.index]) > 0 {
+						changed = true
+					}
+				}
+				if changed {
 					edits = append(edits, edit{append([]string{"paths", path, m}, media.path...), "schema",
 						media.holder.Content[media.index]})
 				}
 			}
 		}
 	}
-	if len(h.sites) == 0 {
+	for i := 0; i+1 < n; i += 2 {
+		if name := schemas.Content[i].Value; changedComponents[name] {
+			edits = append(edits, edit{[]string{"components", "schemas"}, name, schemas.Content[i+1]})
+		}
+	}
+	if len(edits) == 0 {
 		return nil, nil
 	}
 
 	var actions []*yaml.Node
-	add := &yaml.Node{Kind: yaml.MappingNode, Content: h.hoisted}
-	actions = append(actions, overlayAction(jsonPath([]string{"components", "schemas"}),
-		fmt.Sprintf("Named types for %d unions oapi-codegen would otherwise leave without marshalling methods (written by 'opnames overlay').", len(h.sites)),
-		add, false))
+	if len(h.hoisted) > 0 {
+		add := &yaml.Node{Kind: yaml.MappingNode, Content: h.hoisted}
+		actions = append(actions, overlayAction(jsonPath([]string{"components", "schemas"}),
+			fmt.Sprintf("Named types for %d unions oapi-codegen would otherwise leave without marshalling methods (written by 'opnames overlay').", len(h.sites)),
+			add, false))
+	}
 	for _, e := range edits {
 		target := jsonPath(append(slices.Clone(e.path), e.key))
 		actions = append(actions,
-			overlayAction(target, "Replaced below by the same schema with its unions as $refs.", nil, true),
-			overlayAction(jsonPath(e.path), "Unions as $refs to the named types above.",
+			overlayAction(target, "Replaced below by the same schema with the changes described there.", nil, true),
+			overlayAction(jsonPath(e.path), "Unions as $refs to the named types above; form fields without null.",
 				&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar(e.key), e.value}}, false))
 	}
 	return actions, nil
@@ -133,6 +155,7 @@ type media struct {
 	schema *yaml.Node
 	path   []string // from the operation to the media type object
 	name   string
+	form   bool // a request body sent as a form
 }
 
 func (h *unionHoister) mediaSchemas(op *yaml.Node, goName string) []media {
@@ -146,8 +169,10 @@ func (h *unionHoister) mediaSchemas(op *yaml.Node, goName string) []media {
 					if !strings.Contains(content.Content[i].Value, "json") {
 						suffix = camel(strings.NewReplacer("/", " ", "-", " ", "+", " ").Replace(content.Content[i].Value))
 					}
+					ct := content.Content[i].Value
 					out = append(out, media{mt, j + 1, mt.Content[j+1],
-						append(slices.Clone(path), "content", content.Content[i].Value), name + suffix})
+						append(slices.Clone(path), "content", ct), name + suffix,
+						path[0] == "requestBody" && (ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data")})
 				}
 			}
 		}
@@ -206,6 +231,56 @@ func (h *unionHoister) walk(schema *yaml.Node, name string) {
 			h.walk(b, name)
 		}
 	}
+}
+
+// formFields makes an object schema's properties something
+// oapi-codegen's runtime can encode in a form, and returns how many it
+// changed: a property that is anyOf/oneOf [X, null] becomes X, keeping its
+// title and description, and a date or time becomes a Go string (the
+// runtime's form encoder writes nothing for a time.Time).
+func formFields(schema *yaml.Node) int {
+	props := mapValue(schema, "properties")
+	changed := 0
+	for i := 0; props != nil && i+1 < len(props.Content); i += 2 {
+		if f := mapValue(props.Content[i+1], "format"); f != nil && mapValue(props.Content[i+1], "x-go-type") == nil &&
+			(f.Value == "date-time" || f.Value == "date" || f.Value == "time") {
+			props.Content[i+1].Content = append(props.Content[i+1].Content, scalar("x-go-type"), scalar("string"))
+			changed++
+		}
+		p := props.Content[i+1]
+		for _, kw := range []string{"anyOf", "oneOf"} {
+			branches := mapValue(p, kw)
+			if branches == nil || branches.Kind != yaml.SequenceNode || len(branches.Content) != 2 {
+				continue
+			}
+			var keep *yaml.Node
+			nulls := 0
+			for _, b := range branches.Content {
+				if isNull(b) {
+					nulls++
+				} else {
+					keep = b
+				}
+			}
+			if nulls != 1 || keep == nil {
+				continue
+			}
+			merged := deepCopy(keep)
+			for j := 0; j+1 < len(p.Content); j += 2 {
+				switch k := p.Content[j].Value; k {
+				case "title", "description", "examples":
+					if mapValue(merged, k) == nil {
+						merged.Content = append(merged.Content, p.Content[j], p.Content[j+1])
+					}
+				}
+			}
+			props.Content[i+1] = merged
+			changed++
+			i -= 2 // look at X again, for its format
+			break
+		}
+	}
+	return changed
 }
 
 // hoist moves parent.Content[index] to components.schemas and leaves a

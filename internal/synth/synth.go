@@ -324,7 +324,7 @@ var formats = map[string]string{
 	"ipv4":      "192.0.2.10",
 	"ipv6":      "2001:db8::1",
 	"password":  "s3cret-value",
-	"binary":    "bytes",
+	"binary":    "Ynl0ZXM=", // oapi-codegen holds binary as []byte: base64 in JSON
 	"byte":      "Ynl0ZXM=",
 }
 
