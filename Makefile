@@ -4,7 +4,7 @@ GO        ?= go
 TOOL      := $(GO) tool -modfile=tools/go.mod
 FUZZTIME  ?= 60s
 
-.PHONY: all generate check-generated lint test fuzz ci demo help update-spec fixtures names-lint bench bench-check
+.PHONY: all generate check-generated lint test fuzz ci demo help update-spec fixtures names-lint bench bench-check conformance verify
 
 all: ci
 
@@ -58,8 +58,16 @@ bench:
 bench-check:
 	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run 'TestClientsAgree' -bench . -benchtime 1x ./...
 
+## conformance: the tests generated from the spec, with what they covered
+conformance:
+	@out="$$($(GO) test -count=1 -run '^TestConformance' -v . 2>&1)"; rc=$$?; \
+	printf '%s\n' "$$out" | grep -E 'conformance:|^(ok|FAIL|--- FAIL)|^\s+\S+\.go:[0-9]+:'; exit $$rc
+
+## verify: everything CI checks on the current spec (make update-spec ends with it)
+verify: check-generated names-lint lint test conformance bench-check
+
 ## ci: what CI runs
-ci: check-generated names-lint lint test bench-check fixtures
+ci: verify fixtures
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)

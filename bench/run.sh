@@ -15,7 +15,7 @@ mkdir -p "$results"
 work=$(mktemp -d)
 trap 'rm -rf "$work" scaletmp' EXIT
 
-echo "==> go generate (ogen clients from ../openapi.yaml)"
+echo "==> go generate (ogen clients from remove-integration.yaml)"
 go generate .
 
 echo "==> benchmarks: -count $count -benchtime $benchtime"
