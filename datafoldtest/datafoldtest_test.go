@@ -106,30 +106,59 @@ func TestFastAPIShapes(t *testing.T) {
 	}
 }
 
+// Every request that reaches the fake is checked, whatever it answers: a
+// queued failure or a missing key must not hide a malformed request.
 func TestViolationsAreReported(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var violations []error
-	h, err := datafoldtest.NewHandler(datafoldtest.WithAPIKey(key), datafoldtest.WithViolationFunc(func(err error) {
-		mu.Lock()
-		violations = append(violations, err)
-		mu.Unlock()
-	}))
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name          string
+		path, auth    string
+		failNext      bool
+		wantStatus    int
+		wantViolation string
+	}{
+		{name: "bad_id", path: "/api/v1/lineage/bi/abc/", auth: "Key " + key,
+			wantStatus: 422, wantViolation: "DELETE /api/v1/lineage/bi/abc/ does not conform"},
+		{name: "unknown_path", path: "/api/v1/elsewhere/", auth: "Key " + key,
+			wantStatus: 404, wantViolation: "DELETE /api/v1/elsewhere/ matches no operation"},
+		{name: "bad_id_while_a_failure_is_queued", path: "/api/v1/lineage/bi/abc/", auth: "Key " + key, failNext: true,
+			wantStatus: 503, wantViolation: "DELETE /api/v1/lineage/bi/abc/ does not conform"},
+		{name: "bad_id_without_a_key", path: "/api/v1/lineage/bi/abc/",
+			wantStatus: 401, wantViolation: "DELETE /api/v1/lineage/bi/abc/ does not conform"},
+		{name: "good_request_without_a_key", path: "/api/v1/lineage/bi/1/", wantStatus: 401},
+		{name: "good_request", path: "/api/v1/lineage/bi/1/", auth: "Key " + key, wantStatus: 200},
 	}
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	for _, path := range []string{"/api/v1/lineage/bi/abc/", "/api/v1/elsewhere/", "/api/v1/lineage/bi/1/"} {
-		do(t, "DELETE", ts.URL+path, "Key "+key)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(violations) != 2 {
-		t.Fatalf("violations = %v, want 2 (bad id, unknown path)", violations)
-	}
-	if msg := violations[0].Error(); !strings.Contains(msg, "DELETE /api/v1/lineage/bi/abc/ does not conform") {
-		t.Errorf("violation = %q, want it to name the request", msg)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			var violations []string
+			h, err := datafoldtest.NewHandler(datafoldtest.WithAPIKey(key), datafoldtest.WithIntegrations(1),
+				datafoldtest.WithViolationFunc(func(err error) {
+					mu.Lock()
+					violations = append(violations, err.Error())
+					mu.Unlock()
+				}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.failNext {
+				h.FailNext(1, 503, "")
+			}
+			ts := httptest.NewServer(h)
+			t.Cleanup(ts.Close)
+			if status, _, _ := do(t, "DELETE", ts.URL+tc.path, tc.auth); status != tc.wantStatus {
+				t.Errorf("status = %d, want %d", status, tc.wantStatus)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case tc.wantViolation == "" && len(violations) > 0:
+				t.Errorf("violations = %q, want none", violations)
+			case tc.wantViolation != "" && (len(violations) != 1 || !strings.Contains(violations[0], tc.wantViolation)):
+				t.Errorf("violations = %q, want one naming %q", violations, tc.wantViolation)
+			}
+		})
 	}
 }
 

@@ -15,10 +15,13 @@ repo=$(pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-# copy DIR: the repository's files (tracked, or new and not ignored) into DIR.
+# copy DIR: the repository's files (tracked, or new and not ignored) into
+# DIR, committed in a repository of its own as a user's clone would be
+# (make verify checks drift with git).
 copy() {
 	mkdir -p "$1"
 	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$1"
+	(cd "$1" && git init -q && git add -A && git -c user.name=fixtures -c user.email=fixtures@invalid commit -qm fixture)
 }
 
 echo "==> v2 -> v3 breaking changes match the planted ones"
