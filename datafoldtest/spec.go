@@ -82,6 +82,7 @@ func newSpec(doc *openapi3.T, raw []byte) (*spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("datafoldtest: routing the embedded OpenAPI document: %w", err)
 	}
+	inlineRefs(doc)
 	return s, nil
 }
 
@@ -123,6 +124,121 @@ func (s *spec) note() string {
 		len(s.skipped), strings.Join(s.skipped, "  "))
 }
 
+// inlineRefs prepares doc's schemas for kin-openapi's JSON Schema 2020-12
+// validator, which it hands each schema on its own: a $ref to a component
+// cannot be resolved there, and kin-openapi then falls back to its 3.0
+// checks, which ignore prefixItems and misjudge numeric
+// exclusiveMinimum. So every $ref outside a cycle becomes its schema, and
+// a $ref into a cycle (a lineage tree) points into $defs, which every
+// schema that can reach one carries.
+func inlineRefs(doc *openapi3.T) {
+	const (
+		visiting = 1
+		done     = 2
+	)
+	state := map[*openapi3.Schema]int{}
+	cyclic := map[*openapi3.Schema]string{} // schema -> its component name
+	var stack []*openapi3.Schema
+	var refs []*openapi3.SchemaRef
+	var visit func(*openapi3.SchemaRef)
+	visit = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil {
+			return
+		}
+		if ref.Ref != "" {
+			refs = append(refs, ref)
+		}
+		s := ref.Value
+		switch state[s] {
+		case visiting:
+			for i := len(stack) - 1; i >= 0; i-- {
+				cyclic[stack[i]] = ""
+				if stack[i] == s {
+					break
+				}
+			}
+			return
+		case done:
+			return
+		}
+		state[s] = visiting
+		stack = append(stack, s)
+		eachChild(s, visit)
+		stack = stack[:len(stack)-1]
+		state[s] = done
+	}
+	eachSchemaRef(doc, visit)
+
+	for _, ref := range refs {
+		if _, ok := cyclic[ref.Value]; !ok {
+			ref.Ref = ""
+			continue
+		}
+		name := ref.Ref[strings.LastIndex(ref.Ref, "/")+1:]
+		cyclic[ref.Value] = name
+		ref.Ref = "#/$defs/" + name
+	}
+	if len(cyclic) == 0 {
+		return
+	}
+	defs := openapi3.Schemas{}
+	for s, name := range cyclic {
+		if name != "" {
+			c := *s // a copy without $defs of its own, so they do not nest
+			defs[name] = &openapi3.SchemaRef{Value: &c}
+		}
+	}
+	needs := map[*openapi3.Schema]bool{}
+	var reaches func(*openapi3.Schema) bool
+	reaches = func(s *openapi3.Schema) bool {
+		if v, ok := needs[s]; ok {
+			return v
+		}
+		if _, ok := cyclic[s]; ok {
+			needs[s] = true
+			return true
+		}
+		needs[s] = false
+		eachChild(s, func(r *openapi3.SchemaRef) {
+			if r != nil && r.Value != nil && reaches(r.Value) {
+				needs[s] = true
+			}
+		})
+		return needs[s]
+	}
+	// Schemas in a cycle carry no $defs, or the copies above would
+	// nest without end; a body or parameter that is one is wrapped.
+	walkSchemas(doc, func(s *openapi3.Schema) {
+		if _, isCyclic := cyclic[s]; !isCyclic && reaches(s) {
+			s.Defs = defs
+		}
+	})
+	eachOperationSchema(doc, func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil {
+			return
+		}
+		if name := cyclic[ref.Value]; name != "" {
+			inner := &openapi3.SchemaRef{Ref: "#/$defs/" + name, Value: ref.Value}
+			ref.Ref, ref.Value = "", &openapi3.Schema{AllOf: openapi3.SchemaRefs{inner}, Defs: defs}
+		}
+	})
+}
+
+// eachChild calls f for each schema directly inside s.
+func eachChild(s *openapi3.Schema, f func(*openapi3.SchemaRef)) {
+	for _, group := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf, s.PrefixItems} {
+		for _, r := range group {
+			f(r)
+		}
+	}
+	for _, r := range s.Properties {
+		f(r)
+	}
+	f(s.Items)
+	f(s.Not)
+	f(s.AdditionalProperties.Schema)
+}
+
 // isEmpty reports whether a schema says nothing about its value.
 func isEmpty(s *openapi3.Schema) bool {
 	return s == nil || (s.Type == nil && s.Properties == nil && s.Items == nil && s.AnyOf == nil &&
@@ -138,42 +254,43 @@ func walkSchemas(doc *openapi3.T, f func(*openapi3.Schema)) {
 		if ref == nil || ref.Value == nil || seen[ref.Value] {
 			return
 		}
-		sc := ref.Value
-		seen[sc] = true
-		f(sc)
-		for _, group := range []openapi3.SchemaRefs{sc.OneOf, sc.AnyOf, sc.AllOf, sc.PrefixItems} {
-			for _, r := range group {
-				walk(r)
-			}
-		}
-		for _, r := range sc.Properties {
-			walk(r)
-		}
-		walk(sc.Items)
-		walk(sc.Not)
-		walk(sc.AdditionalProperties.Schema)
+		seen[ref.Value] = true
+		f(ref.Value)
+		eachChild(ref.Value, walk)
 	}
+	eachSchemaRef(doc, walk)
+}
+
+// eachSchemaRef calls f for each top-level schema of doc: components,
+// parameters, request and response bodies.
+func eachSchemaRef(doc *openapi3.T, f func(*openapi3.SchemaRef)) {
 	if doc.Components != nil {
 		for _, r := range doc.Components.Schemas {
-			walk(r)
+			f(r)
 		}
 	}
+	eachOperationSchema(doc, f)
+}
+
+// eachOperationSchema calls f for the schema of each parameter, request
+// body and response body.
+func eachOperationSchema(doc *openapi3.T, f func(*openapi3.SchemaRef)) {
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
 			for _, p := range op.Parameters {
 				if p.Value != nil {
-					walk(p.Value.Schema)
+					f(p.Value.Schema)
 				}
 			}
 			if op.RequestBody != nil && op.RequestBody.Value != nil {
 				for _, mt := range op.RequestBody.Value.Content {
-					walk(mt.Schema)
+					f(mt.Schema)
 				}
 			}
 			for _, resp := range op.Responses.Map() {
 				if resp.Value != nil {
 					for _, mt := range resp.Value.Content {
-						walk(mt.Schema)
+						f(mt.Schema)
 					}
 				}
 			}

@@ -38,6 +38,11 @@ const idioms = `{
         }
       }
     },
+    "/api/v1/nodes": {
+      "post": {"operationId": "CreateNode",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}},
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}}}}
+    },
     "/api/internal/health": {
       "get": {"operationId": "Health", "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {}}}}}}
     },
@@ -62,9 +67,13 @@ const idioms = `{
         "options": {"anyOf": [{"oneOf": [{"$ref": "#/components/schemas/Csv"}, {"$ref": "#/components/schemas/Parquet"}],
                                "discriminator": {"propertyName": "kind", "mapping": {"csv": "#/components/schemas/Csv", "parquet": "#/components/schemas/Parquet"}}},
                               {"type": "null"}]},
-        "owner": {"$ref": "#/components/schemas/Csv", "description": "beside a $ref", "ui_hint": "owner"}
+        "owner": {"$ref": "#/components/schemas/Csv", "description": "beside a $ref", "ui_hint": "owner"},
+        "tree": {"anyOf": [{"$ref": "#/components/schemas/Node"}, {"type": "null"}]}
       }
-    }
+    },
+    "Node": {"type": "object", "required": ["name"], "properties": {
+      "name": {"type": "string"},
+      "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}
   }}
 }`
 
@@ -153,6 +162,10 @@ func TestFakeChecksPydanticIdioms(t *testing.T) {
 		{"discriminator_tag_is_checked", "/api/v1/things/1", `{"name": "abc", "ratio": 0.5, "options": {"kind": "json"}}`, 422, "options"},
 		{"tuple_item_types_are_checked", "/api/v1/things/1", `{"name": "abc", "ratio": 0.5, "pair": ["x", 1]}`, 422, "pair"},
 		{"map_values_are_checked", "/api/v1/things/1", `{"name": "abc", "ratio": 0.5, "labels": {"k": 1}}`, 422, "labels"},
+		{"recursive_schema", "/api/v1/things/1", `{"name": "abc", "ratio": 0.5, "tree": {"name": "a", "children": [{"name": "b", "children": []}]}}`, 201, ""},
+		{"recursive_schema_is_checked", "/api/v1/things/1", `{"name": "abc", "ratio": 0.5, "tree": {"name": "a", "children": [{"children": []}]}}`, 422, "tree"},
+		{"recursive_body", "/api/v1/nodes", `{"name": "a", "children": [{"name": "b"}]}`, 200, ""},
+		{"recursive_body_is_checked", "/api/v1/nodes", `{"name": "a", "children": [{"children": 1}]}`, 422, "children"},
 		{"integer_path_is_checked", "/api/v1/things/abc", goodThing, 422, "thing_id"},
 		{"untyped_path_parameter_takes_anything", "/api/v1/things/anything%20at%20all/archive", "", 204, ""},
 	}
@@ -203,6 +216,7 @@ func TestFakeSynthesizesConformingResponses(t *testing.T) {
 	}{
 		{http.MethodPost, "/api/v1/things/1", goodThing, 201},
 		{http.MethodGet, "/api/internal/health", "", 200},
+		{http.MethodPost, "/api/v1/nodes", `{"name": "a"}`, 200},
 		{http.MethodDelete, "/api/v1/things/x/archive", "", 204},
 	} {
 		t.Run(tc.method+tc.path, func(t *testing.T) {
