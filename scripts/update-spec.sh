@@ -52,6 +52,10 @@ fi
 step "Regenerating api/"
 go generate ./...
 opnames lint
+# A new spec can bring the generated code new imports (nullable, the
+# runtime's types); go.mod follows, here and in bench/, which imports it.
+go mod tidy
+(cd bench && go mod tidy)
 
 # Done means green: everything CI checks on this spec (drift, names,
 # lint, every test with -race, the conformance tests, the bench module).
