@@ -46,34 +46,47 @@ func Value(ref *openapi3.SchemaRef, variant int, dir Direction) any {
 }
 
 // Variants returns how many variants of ref it takes for every union
-// branch, enum value and null it contains to appear at least once.
+// branch, enum value and null it contains to appear at least once: a
+// union's branch is the variant modulo its branch count, and what is
+// inside the branch gets the quotient, so nested choices multiply.
 func Variants(ref *openapi3.SchemaRef) int {
-	n := 1
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(*openapi3.SchemaRef)
-	walk = func(r *openapi3.SchemaRef) {
-		if r == nil || r.Value == nil || seen[r.Value] {
-			return
+	memo := map[*openapi3.Schema]int{}
+	var need func(*openapi3.SchemaRef) int
+	need = func(r *openapi3.SchemaRef) int {
+		if r == nil || r.Value == nil {
+			return 1
 		}
 		s := r.Value
-		seen[s] = true
-		n = max(n, len(branches(s)), len(s.Enum))
-		if s.Type != nil && len(*s.Type) > 1 {
-			n = max(n, len(*s.Type))
+		if n, ok := memo[s]; ok {
+			return n
 		}
-		for _, group := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf, s.PrefixItems} {
-			for _, c := range group {
-				walk(c)
-			}
+		memo[s] = 1 // a cycle adds no choices of its own
+		inner := 1
+		for _, c := range s.AllOf {
+			inner = max(inner, need(c))
 		}
 		for _, c := range s.Properties {
-			walk(c)
+			inner = max(inner, need(c))
 		}
-		walk(s.Items)
-		walk(s.AdditionalProperties.Schema)
+		inner = max(inner, need(s.Items), need(s.AdditionalProperties.Schema))
+		for _, c := range s.PrefixItems {
+			inner = max(inner, need(c))
+		}
+		n := max(inner, len(s.Enum))
+		if bs := branches(s); len(bs) > 0 {
+			most := 1
+			for _, b := range bs {
+				most = max(most, need(b))
+			}
+			n = len(bs) * max(most, inner)
+		} else if s.Type != nil && len(*s.Type) > 1 {
+			n = len(*s.Type) * n
+		}
+		n = min(n, 1<<10)
+		memo[s] = n
+		return n
 	}
-	walk(ref)
-	return n
+	return need(ref)
 }
 
 type gen struct {
@@ -125,14 +138,15 @@ func (g gen) value(ref *openapi3.SchemaRef, depth int) any {
 		if depth > maxDepth && isNull(bs[len(bs)-1]) {
 			i = len(bs) - 1
 		}
-		v := g.value(bs[i], depth+1)
+		inner := gen{variant: g.variant / len(bs), dir: g.dir}
+		v := inner.value(bs[i], depth+1)
 		if obj, ok := v.(map[string]any); ok && s.Discriminator != nil {
 			if tag := tagFor(s.Discriminator, bs[i]); tag != "" {
 				obj[s.Discriminator.PropertyName] = tag
 			}
 		}
 		if obj, ok := v.(map[string]any); ok && s.Properties != nil {
-			for k, pv := range g.object(s, depth) {
+			for k, pv := range inner.object(s, depth) {
 				if _, set := obj[k]; !set {
 					obj[k] = pv
 				}
@@ -166,6 +180,7 @@ func (g gen) value(ref *openapi3.SchemaRef, depth int) any {
 			// Non-null types first, so variant 0 is a value.
 			sort.SliceStable(types, func(i, j int) bool { return types[j] == "null" && types[i] != "null" })
 			typ = types[g.pick(len(types))]
+			g.variant /= len(types)
 		}
 	}
 	if typ == "" {
