@@ -1,0 +1,188 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
+)
+
+const unionSpec = `
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /api/v1/files/{file_id}/:
+    post:
+      operationId: create_file_api_v1_files__file_id___post
+      requestBody:
+        content:
+          application/json:
+            schema:
+              oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}]
+              discriminator: {propertyName: kind}
+      responses:
+        '200':
+          content:
+            application/json:
+              schema:
+                anyOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}]
+        '201':
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Csv'}
+  /api/internal/token:
+    post:
+      operationId: ExchangeToken
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: {$ref: '#/components/schemas/Body_exchange_token'}
+components:
+  schemas:
+    Csv: {type: object, properties: {kind: {const: csv}}}
+    Parquet: {type: object, properties: {kind: {const: parquet}}}
+    DiffOptions: {type: object}
+    Diff:
+      type: object
+      properties:
+        options:
+          anyOf:
+            - oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}]
+              discriminator: {propertyName: kind}
+            - type: 'null'
+        items:
+          type: array
+          items:
+            oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}]
+        named: {anyOf: [{$ref: '#/components/schemas/Csv'}, {type: 'null'}]}
+    Diff_Options: {type: string}
+    Either:
+      oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}]
+    Body_exchange_token:
+      type: object
+      required: [since]
+      properties:
+        since: {type: string, format: date-time, title: Since}
+        scope: {anyOf: [{type: string}, {type: 'null'}], title: Scope, description: OAuth scope.}
+        until: {anyOf: [{type: string, format: date-time}, {type: 'null'}], title: Until}
+`
+
+func TestUnionActions(t *testing.T) {
+	t.Parallel()
+	var spec yaml.Node
+	if err := yaml.Unmarshal([]byte(unionSpec), &spec); err != nil {
+		t.Fatal(err)
+	}
+	actions, err := unionActions(&spec, func(op operation) string {
+		if name, ok := derive(op); ok {
+			return name
+		}
+		return camel(op.ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		added   []string
+		targets []string
+		byKey   map[string]*yaml.Node
+	}
+	got.byKey = map[string]*yaml.Node{}
+	for i, a := range actions {
+		target := mapValue(a, "target").Value
+		if i == 0 {
+			add := mapValue(a, "update")
+			for j := 0; j+1 < len(add.Content); j += 2 {
+				got.added = append(got.added, add.Content[j].Value)
+			}
+			continue
+		}
+		verb := "update"
+		if mapValue(a, "remove") != nil {
+			verb = "remove"
+		} else {
+			upd := mapValue(a, "update")
+			got.byKey[upd.Content[0].Value] = upd.Content[1]
+		}
+		got.targets = append(got.targets, verb+" "+target)
+	}
+
+	// The nullable-wrapped union (named apart from the Diff_Options schema
+	// that would become the same Go type) and the two body unions are
+	// hoisted; unions oapi-codegen already handles (array items, named
+	// components, $ref branches) are left alone.
+	if diff := cmp.Diff([]string{"DiffOptions2", "CreateFileRequest", "CreateFileResponse200"}, got.added); diff != "" {
+		t.Errorf("hoisted components (-want +got):\n%s", diff)
+	}
+	wantTargets := []string{
+		"remove $['paths']['/api/v1/files/{file_id}/']['post']['requestBody']['content']['application/json']['schema']",
+		"update $['paths']['/api/v1/files/{file_id}/']['post']['requestBody']['content']['application/json']",
+		"remove $['paths']['/api/v1/files/{file_id}/']['post']['responses']['200']['content']['application/json']['schema']",
+		"update $['paths']['/api/v1/files/{file_id}/']['post']['responses']['200']['content']['application/json']",
+		"remove $['components']['schemas']['Diff']",
+		"update $['components']['schemas']",
+		"remove $['components']['schemas']['Body_exchange_token']",
+		"update $['components']['schemas']",
+	}
+	if diff := cmp.Diff(wantTargets, got.targets); diff != "" {
+		t.Errorf("targets (-want +got):\n%s", diff)
+	}
+
+	diff := got.byKey["Diff"]
+	opts := mapValue(mapValue(mapValue(diff, "properties"), "options"), "anyOf")
+	if ref := mapValue(opts.Content[0], "$ref"); ref == nil || ref.Value != "#/components/schemas/DiffOptions2" {
+		t.Errorf("Diff.options.anyOf[0] = %v, want a $ref to DiffOptions2", opts.Content[0])
+	}
+
+	// Form fields: no null, dates as Go strings, titles kept.
+	form := mapValue(got.byKey["Body_exchange_token"], "properties")
+	for _, tc := range []struct{ prop, want string }{
+		{"since", "{type: string, format: date-time, title: Since, x-go-type: string}"},
+		{"scope", "{type: string, title: Scope, description: OAuth scope.}"},
+		{"until", "{type: string, format: date-time, title: Until, x-go-type: string}"},
+	} {
+		if got := flow(t, mapValue(form, tc.prop)); got != tc.want {
+			t.Errorf("form field %s = %s, want %s", tc.prop, got, tc.want)
+		}
+	}
+}
+
+func TestJSONPathQuotes(t *testing.T) {
+	t.Parallel()
+	got := jsonPath([]string{"paths", `/a/{it's}/`, `back\slash`})
+	if want := `$['paths']['/a/{it\'s}/']['back\\slash']`; got != want {
+		t.Errorf("jsonPath = %s, want %s", got, want)
+	}
+}
+
+func TestNoUnionsNoActions(t *testing.T) {
+	t.Parallel()
+	var spec yaml.Node
+	if err := yaml.Unmarshal([]byte("openapi: 3.1.0\npaths: {}\ncomponents: {schemas: {A: {type: object}}}\n"), &spec); err != nil {
+		t.Fatal(err)
+	}
+	actions, err := unionActions(&spec, func(operation) string { return "X" })
+	if err != nil || len(actions) != 0 {
+		t.Fatalf("unionActions = %d actions, %v; want none", len(actions), err)
+	}
+}
+
+// flow renders a mapping on one line, for comparison.
+func flow(t *testing.T, n *yaml.Node) string {
+	t.Helper()
+	c := deepCopy(n)
+	var style func(*yaml.Node)
+	style = func(n *yaml.Node) {
+		n.Style = yaml.FlowStyle
+		for _, child := range n.Content {
+			style(child)
+		}
+	}
+	style(c)
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
