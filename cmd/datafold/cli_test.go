@@ -295,6 +295,39 @@ func TestRemove_outcomes(t *testing.T) {
 	}
 }
 
+// The done-when case on the bundled fake itself: an id that never existed,
+// after a 429 the fake was told to send, is absent, never removed.
+func TestRemove_neverExistedAfterRetry(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			srv, env := fakeEnv(t, 1)
+			srv.FailNext(1, status, "0")
+			r := cli(t, env, "", "integrations", "remove", "-o", "json", "99")
+			objs := jsonLines(t, r.stdout)
+			if r.code != 1 || len(objs) != 2 || objs[0]["outcome"] != "absent" || objs[0]["attempts"] != 2.0 {
+				t.Errorf("exit %d, output:\n%s", r.code, r.stdout)
+			}
+		})
+	}
+}
+
+// A 200 whose body is broken still says the integration was removed.
+func TestRemove_malformedSuccessBody(t *testing.T) {
+	t.Parallel()
+	url := fastAPIServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, "<html>")
+	}))
+	env := map[string]string{"DATAFOLD_HOST": url, "DATAFOLD_API_KEY": key}
+	r := cli(t, env, "", "integrations", "remove", "5")
+	want := "removed integration 5 (malformed response body: DELETE /api/v1/lineage/bi/5/: the server answered 200 OK with a body that is not JSON: <html>, though it declared Content-Type \"application/json\")\n"
+	if r.code != 0 || !strings.HasPrefix(r.stdout, want) {
+		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
 // fastAPIServer is a bare httptest server speaking FastAPI's shapes, with
 // no knowledge of Datafold beyond the route, for the checks that must hold
 // whatever server answers.
@@ -399,6 +432,24 @@ func TestRemove_json(t *testing.T) {
 	}
 	if got := strings.Count(string(out), "\n"); got != 4 {
 		t.Errorf("jq -c . printed %d lines, want 4:\n%s", got, out)
+	}
+	// The README's example: the failed ids, one per line.
+	cmd = exec.Command(jq, "-r", `select(.outcome == "failed") | .id`)
+	cmd.Stdin = strings.NewReader(r.stdout)
+	if out, err = cmd.Output(); err != nil || string(out) != "1\n" {
+		t.Errorf("jq select failed = %q, %v; want \"1\\n\"", out, err)
+	}
+}
+
+// The README shows the help as the program prints it.
+func TestREADMEHelp(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```text\n"+removeHelpText()+"```\n") {
+		t.Errorf("README.md does not hold the current help of integrations remove; paste it from 'datafold integrations remove --help':\n%s", removeHelpText())
 	}
 }
 

@@ -142,6 +142,13 @@ func classify(id int, err error, attempts []attempt, ctxErr, hardErr error, time
 		}
 		return r
 	}
+	if errors.Is(err, datafold.ErrMalformedBody) && r.Status >= 200 && r.Status < 300 {
+		// The server said it removed it; only the body it sent along
+		// was broken, and nothing here needs the body.
+		r.Outcome = outcomeRemoved
+		r.Note = cause(err)
+		return r
+	}
 	r.Outcome = outcomeFailed
 	r.Error = ptr(failureMessage(err, attempts, ctxErr, hardErr, timeout))
 	return r
@@ -183,19 +190,23 @@ func failureMessage(err error, attempts []attempt, ctxErr, hardErr error, timeou
 	case errors.Is(ctxErr, context.DeadlineExceeded):
 		what = fmt.Sprintf("no answer within --timeout %v", timeout)
 	case last.err != nil:
-		what = "no answer: " + last.err.Error()
+		return "no answer: " + last.err.Error() + lostNote(last)
 	default:
-		what = cause(err)
+		return cause(err) + lostNote(last)
 	}
 	// When the wait before a retry was cut short, the last attempt's
 	// answer is the real reason the id is not done.
 	if last.status != 0 {
 		what += fmt.Sprintf("; attempt %d got %d %s", len(attempts), last.status, http.StatusText(last.status))
 	}
+	return what + lostNote(last)
+}
+
+func lostNote(last attempt) string {
 	if last.lostAnswer() {
-		what += "; the request was sent, so it may have been removed"
+		return "; the request was sent, so it may have been removed"
 	}
-	return what
+	return ""
 }
 
 // cause strips the wrappers that only repeat the URL or the library's name.
