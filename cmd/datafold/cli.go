@@ -141,7 +141,11 @@ func run(ctx context.Context, args []string, e env) int {
 	case errors.As(err, &sig):
 		return 128 + signalNumber(sig.sig)
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "datafold: %s\nRun 'datafold --help' for usage.\n", ue.msg)
+		help := "datafold --help"
+		if len(args) > 1 && args[0] == "integrations" && (args[1] == "remove" || args[1] == "rm") {
+			help = "datafold integrations remove --help"
+		}
+		fmt.Fprintf(e.stderr, "datafold: %s\nRun '%s' for usage.\n", ue.msg, help)
 		return exitUsage
 	case errors.Is(err, errFailed):
 		return exitFailure // each failure was already reported
@@ -210,7 +214,7 @@ func newRemoveFlags() (*removeFlags, *pflag.FlagSet) {
 	return f, fs
 }
 
-// RemoveHelp is the full help of integrations remove, as --help prints it.
+// removeHelpText is the full help of integrations remove, as --help prints it.
 func removeHelpText() string {
 	_, fs := newRemoveFlags()
 	return removeHelp + fs.FlagUsages() + removeEnvHelp

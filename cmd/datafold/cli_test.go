@@ -125,6 +125,7 @@ func TestRemove(t *testing.T) {
 		{name: "commas", args: []string{"1,2"}, wantCode: 2, wantStderr: `invalid integration id "1,2": separate ids with spaces or newlines, not commas`, wantLeft: []int{1, 2, 3}},
 		{name: "bad_id_on_stdin_sends_nothing", args: []string{"-"}, stdin: "1\n2\n\n# c\n 3 x4\n", wantCode: 2, wantStderr: `invalid integration id stdin:5: "x4"`, wantLeft: []int{1, 2, 3}},
 		{name: "stdin_twice", args: []string{"-", "--file", "-"}, wantCode: 2, wantStderr: "stdin (-) is given twice", wantLeft: []int{1, 2, 3}},
+		{name: "file_is_a_directory", args: []string{"--file", "/"}, wantCode: 2, wantStderr: "reading /: read /: is a directory", wantLeft: []int{1, 2, 3}},
 		{name: "missing_file", args: []string{"--file", "/nonexistent/ids.txt"}, wantCode: 2, wantStderr: "--file: /nonexistent/ids.txt: no such file or directory", wantLeft: []int{1, 2, 3}},
 		{name: "flag_without_value", args: []string{"1", "--timeout"}, wantCode: 2, wantStderr: "flag needs an argument: --timeout", wantLeft: []int{1, 2, 3}},
 		{name: "timeout_without_unit", args: []string{"--timeout", "5", "1"}, wantCode: 2, wantStderr: `invalid argument "5" for "--timeout" flag: want a duration such as 30s or 2m`, wantLeft: []int{1, 2, 3}},

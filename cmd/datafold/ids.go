@@ -69,7 +69,7 @@ func readIDs(sources []idSource) ([]int, error) {
 			l.add(id)
 		})
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", src.name, err)
+			return nil, usageError{msg: fmt.Sprintf("reading %s: %v", src.name, err), err: err}
 		}
 	}
 	if total > 0 {
