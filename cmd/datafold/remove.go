@@ -185,9 +185,9 @@ func failureMessage(err error, attempts []attempt, ctxErr, hardErr error, timeou
 	}
 	var what string
 	switch {
-	case hardErr != nil:
+	case hardErr != nil && errors.Is(err, context.Canceled):
 		what = "interrupted"
-	case errors.Is(ctxErr, context.DeadlineExceeded):
+	case ctxErr != nil && errors.Is(err, context.DeadlineExceeded):
 		what = fmt.Sprintf("no answer within --timeout %v", timeout)
 	case last.err != nil:
 		return "no answer: " + last.err.Error() + lostNote(last)
