@@ -41,13 +41,16 @@ echo "DATAFOLD_HOST=$DATAFOLD_HOST (the key is in DATAFOLD_API_KEY)"
 step "datafold integrations remove 1 2 3"
 "$work/datafold" integrations remove 1 2 3
 
-step "datafold integrations remove 3 4 --output json   (3 is gone: expect exit 1)"
+step "datafold integrations remove 3 4 --output json   (NDJSON; 3 is absent: expect exit 1)"
 set +e
 "$work/datafold" integrations remove 3 4 --output json
 code=$?
 set -e
 echo "exit status: $code"
 [ "$code" -eq 1 ] || { echo "demo: expected exit status 1"; exit 1; }
+
+step "printf '4\\n5  # the last one\\n' | datafold integrations remove --ignore-not-found -   (4 is absent: fine, exit 0)"
+printf '4\n5  # the last one\n' | "$work/datafold" integrations remove --ignore-not-found -
 
 step "datafold integrations remove abc   (usage error: expect exit 2)"
 set +e

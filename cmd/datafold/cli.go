@@ -2,22 +2,24 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
-	"sync"
+	"syscall"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	datafold "github.com/datafold/datafold-go"
 	"github.com/datafold/datafold-go/api"
 )
 
-// Exit statuses.
+// Exit statuses. An interrupt exits 128 plus the signal's number, as shells
+// report it: 130 for Ctrl-C.
 const (
 	exitOK      = 0
 	exitFailure = 1
@@ -27,7 +29,7 @@ const (
 const rootHelp = `datafold: the Datafold API from the command line.
 
 Usage:
-  datafold integrations remove [flags] ID [ID...]
+  datafold integrations remove [flags] [ID...] [-] [--file PATH]
   datafold version
 
 Environment:
@@ -38,76 +40,144 @@ Run 'datafold COMMAND --help' for a command's flags.
 `
 
 const integrationsHelp = `Usage:
-  datafold integrations remove [flags] ID [ID...]
+  datafold integrations remove [flags] [ID...] [-] [--file PATH]
 
 Commands:
   remove    remove BI integrations by id
 `
 
 const removeHelp = `Usage:
-  datafold integrations remove [flags] ID [ID...]
+  datafold integrations remove [flags] [ID...] [-] [--file PATH]
 
-Removes each BI integration. Ids are positive integers; repeated ids are
-removed once. With many ids, up to --concurrency run at a time, and a
-progress line is shown on stderr when it is a terminal. Every id is
+Removes BI integrations by id. Ids come as arguments, from stdin with "-",
+or from files with --file: one per line or separated by spaces, "#" starting
+a comment. Every id is checked before anything is sent; repeated ids are
+removed once. Up to --concurrency removals run at a time, and every id is
 attempted even when some fail.
 
-Exit status: 0 all removed, 1 any removal failed, 2 usage error.
+Each id ends as one of:
+  removed   this run removed it
+  absent    no such integration (404); an error unless --ignore-not-found
+  failed    the removal failed; the error says why
+
+Output:
+  text   one line per id as it finishes, then a summary; errors on stderr
+  json   NDJSON on stdout: one object per id as it finishes,
+           {"id","outcome","status","attempts","error","request_id"}
+         then {"summary":{"removed","absent","failed","not_attempted","interrupted"}}
+
+Ctrl-C stops starting removals, lets those in flight finish (Ctrl-C again
+cancels them), prints the summary and exits 130.
+
+Exit status:
+  0    every id removed (or absent, with --ignore-not-found)
+  1    some id failed, or was absent without --ignore-not-found
+  2    usage or configuration error; nothing was sent
+  130  interrupted
 
 Flags:
 `
 
-// usageError is a mistake on the command line: exit status 2.
-type usageError struct{ msg string }
+const removeEnvHelp = `
+Environment:
+  DATAFOLD_API_KEY  API key (required; never passed as a flag)
+  DATAFOLD_HOST     server, used when --host is not given
+
+Examples:
+  datafold integrations remove 101 102 103
+  datafold integrations remove --ignore-not-found --file ids.txt
+  grep -v '^#' ids.txt | datafold integrations remove -o json - | jq -c 'select(.outcome == "failed")'
+`
+
+// usageError is a mistake on the command line or in the configuration,
+// found before anything was sent: exit status 2.
+type usageError struct {
+	msg string
+	err error // the underlying cause, if any
+}
 
 func (e usageError) Error() string { return e.msg }
+func (e usageError) Unwrap() error { return e.err }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error { return usageError{msg: fmt.Sprintf(format, args...)} }
 
-// run is the whole program, with its inputs and outputs passed in so tests
+// errHelp says help was printed: exit status 0.
+var errHelp = errors.New("help requested")
+
+// signalNumber is sig's number, 2 (SIGINT) when it has none.
+func signalNumber(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return int(s)
+	}
+	return 2
+}
+
+// interrupted says a signal stopped the run after its summary was printed.
+type interrupted struct{ sig os.Signal }
+
+func (e interrupted) Error() string { return "interrupted by " + e.sig.String() }
+
+// env is everything the program takes from its process, passed in so tests
 // can drive it.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	err := dispatch(ctx, args, stdout, stderr, getenv)
-	var ue usageError
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// signals delivers interrupts; nil in tests that send none.
+	signals <-chan os.Signal
+}
+
+// run is the whole program. ctx ends everything at once; signals from e
+// stop it gracefully.
+func run(ctx context.Context, args []string, e env) int {
+	err := dispatch(ctx, args, e)
+	var (
+		ue  usageError
+		sig interrupted
+	)
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 		return exitOK
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
+	case errors.As(err, &sig):
+		return 128 + signalNumber(sig.sig)
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "datafold: %s\nRun 'datafold --help' for usage.\n", ue.msg)
+		help := "datafold --help"
+		if len(args) > 1 && args[0] == "integrations" && (args[1] == "remove" || args[1] == "rm") {
+			help = "datafold integrations remove --help"
+		}
+		fmt.Fprintf(e.stderr, "datafold: %s\nRun '%s' for usage.\n", ue.msg, help)
 		return exitUsage
 	case errors.Is(err, errFailed):
 		return exitFailure // each failure was already reported
 	default:
-		fmt.Fprintf(stderr, "datafold: %v\n", err)
+		fmt.Fprintf(e.stderr, "datafold: %v\n", err)
 		return exitFailure
 	}
 }
 
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+func dispatch(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, rootHelp)
-		return usageError{"no command given"}
+		fmt.Fprint(e.stderr, rootHelp)
+		return usagef("no command given")
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, rootHelp)
+	case "-h", "--help", "help":
+		fmt.Fprint(e.stdout, rootHelp)
 		return nil
 	case "version", "--version":
-		fmt.Fprintf(stdout, "datafold %s\n", datafold.Version())
+		fmt.Fprintf(e.stdout, "datafold %s\n", datafold.Version())
 		return nil
 	case "integrations":
 		if len(rest) == 0 {
-			fmt.Fprint(stderr, integrationsHelp)
-			return usageError{"integrations: no subcommand given"}
+			fmt.Fprint(e.stderr, integrationsHelp)
+			return usagef("integrations: no subcommand given")
 		}
 		switch sub := rest[0]; sub {
-		case "-h", "-help", "--help", "help":
-			fmt.Fprint(stdout, integrationsHelp)
+		case "-h", "--help", "help":
+			fmt.Fprint(e.stdout, integrationsHelp)
 			return nil
 		case "remove", "rm":
-			return removeCmd(ctx, rest[1:], stdout, stderr, getenv)
+			return removeCmd(ctx, rest[1:], e)
 		default:
 			return usagef("integrations: unknown subcommand %q", sub)
 		}
@@ -117,277 +187,250 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 }
 
 type removeFlags struct {
-	host        string
-	timeout     time.Duration
-	output      string
-	concurrency int
+	host           string
+	timeout        durationValue
+	output         outputValue
+	concurrency    countValue
+	files          []string
+	ignoreNotFound bool
+	insecureHTTP   bool
+	help           bool
 }
 
-func removeCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	var f removeFlags
-	fs := flag.NewFlagSet("datafold integrations remove", flag.ContinueOnError)
+func newRemoveFlags() (*removeFlags, *pflag.FlagSet) {
+	f := &removeFlags{timeout: durationValue(60 * time.Second), output: "text", concurrency: 4}
+	fs := pflag.NewFlagSet("datafold integrations remove", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by run
+	fs.Usage = func() {}
+	fs.SortFlags = false
+	fs.VarP(&f.output, "output", "o", "output `format`: text or json")
+	fs.StringArrayVarP(&f.files, "file", "f", nil, "read ids from `PATH` (repeatable; - is stdin)")
+	fs.BoolVar(&f.ignoreNotFound, "ignore-not-found", false, "treat absent ids as done: exit 0 when nothing else failed")
+	fs.VarP(&f.concurrency, "concurrency", "c", "how many removals run at once")
+	fs.Var(&f.timeout, "timeout", "time limit for each id, retries included")
 	fs.StringVar(&f.host, "host", "", "Datafold server `URL` (default $DATAFOLD_HOST, else https://app.datafold.com)")
-	fs.DurationVar(&f.timeout, "timeout", 60*time.Second, "time limit for each removal, retries included")
-	fs.StringVar(&f.output, "output", "text", "output `format`: text or json")
-	fs.IntVar(&f.concurrency, "concurrency", 4, "how many removals run at once")
-	fs.Usage = func() {} // printed below, and only when asked for
+	fs.BoolVar(&f.insecureHTTP, "insecure-http", false, "allow plain http to a host that is not loopback (sends the key unencrypted)")
+	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
+	return f, fs
+}
 
-	positional, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, removeHelp)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		return err
+// removeHelpText is the full help of integrations remove, as --help prints it.
+func removeHelpText() string {
+	_, fs := newRemoveFlags()
+	return removeHelp + fs.FlagUsages() + removeEnvHelp
+}
+
+func removeCmd(ctx context.Context, args []string, e env) error {
+	f, fs := newRemoveFlags()
+	if err := fs.Parse(args); err != nil {
+		return flagError(err)
 	}
-	if err != nil {
-		return usagef("integrations remove: %v", err)
-	}
-	switch {
-	case f.output != "text" && f.output != "json":
-		return usagef("integrations remove: --output must be text or json, not %q", f.output)
-	case f.concurrency < 1:
-		return usagef("integrations remove: --concurrency must be at least 1, not %d", f.concurrency)
-	case f.timeout <= 0:
-		return usagef("integrations remove: --timeout must be positive, not %v", f.timeout)
-	}
-	ids, err := parseIDs(positional)
-	if err != nil {
-		return err
+	if f.help {
+		fmt.Fprint(e.stdout, removeHelpText())
+		return errHelp
 	}
 
-	// Both settings are resolved here, from getenv, and passed on
-	// explicitly: NewClient must not read the process environment behind
-	// the CLI's back.
+	var sources []idSource
+	var stdinUsed bool
+	useStdin := func() error {
+		if stdinUsed {
+			return usagef("integrations remove: stdin (-) is given twice")
+		}
+		stdinUsed = true
+		sources = append(sources, idSource{name: "stdin", r: e.stdin})
+		return nil
+	}
+	var argIDs []string
+	for _, a := range fs.Args() {
+		if a == "-" {
+			if err := useStdin(); err != nil {
+				return err
+			}
+			continue
+		}
+		argIDs = append(argIDs, a)
+	}
+	if len(argIDs) > 0 {
+		sources = append([]idSource{{args: argIDs}}, sources...)
+	}
+	for _, path := range f.files {
+		if path == "-" {
+			if err := useStdin(); err != nil {
+				return err
+			}
+			continue
+		}
+		file, err := os.Open(path)
+		if err != nil {
+			return usageError{msg: "--file: " + strings.TrimPrefix(err.Error(), "open "), err: err}
+		}
+		defer file.Close()
+		sources = append(sources, idSource{name: path, r: file})
+	}
+	if len(sources) == 0 {
+		return usagef("integrations remove: no integration ids given (as arguments, - for stdin, or --file PATH)")
+	}
+
+	client, err := newClient(f, e.getenv)
+	if err != nil {
+		return err
+	}
+
+	// Reading can block on a pipe or a terminal; an interrupt then ends
+	// the run at once, as nothing has been sent.
+	type read struct {
+		ids []int
+		err error
+	}
+	readc := make(chan read, 1)
+	go func() {
+		ids, err := readIDs(sources)
+		readc <- read{ids, err}
+	}()
+	var ids []int
+	select {
+	case r := <-readc:
+		if r.err != nil {
+			var ue usageError
+			if errors.As(r.err, &ue) {
+				return usageError{msg: "integrations remove: " + ue.msg, err: r.err}
+			}
+			return r.err
+		}
+		ids = r.ids
+	case sig := <-e.signals:
+		fmt.Fprintln(e.stderr, "datafold: interrupted while reading ids; nothing was sent")
+		return interrupted{sig}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+
+	return removeIDs(ctx, client, ids, f, e)
+}
+
+// flagError turns pflag's errors into the user's terms. A negative number
+// reaches pflag as an unknown shorthand flag; it is an id, and a wrong one.
+func flagError(err error) error {
+	if errors.Is(err, pflag.ErrHelp) {
+		return errHelp
+	}
+	var ne *pflag.NotExistError
+	if errors.As(err, &ne) && isDigits(ne.GetSpecifiedShortnames()) {
+		return usagef("integrations remove: invalid integration id %q: ids are positive", "-"+ne.GetSpecifiedShortnames())
+	}
+	return usageError{msg: "integrations remove: " + err.Error(), err: err}
+}
+
+// newClient builds the client from the flags and the environment, and says
+// what is wrong in the user's terms: DATAFOLD_HOST, --host, --insecure-http.
+func newClient(f *removeFlags, getenv func(string) string) (*api.ClientWithResponses, error) {
 	key := getenv(datafold.EnvAPIKey)
 	if key == "" {
-		return usageError{datafold.EnvAPIKey + " is not set: export your Datafold API key in it"}
+		return nil, usageError{msg: datafold.EnvAPIKey + " is not set: export your Datafold API key in it"}
 	}
 	if _, err := datafold.NewAPIKey(key); err != nil {
-		return usageError{datafold.EnvAPIKey + ": " + strings.TrimPrefix(err.Error(), "datafold: ")}
+		return nil, usageError{msg: datafold.EnvAPIKey + ": " + strings.TrimPrefix(err.Error(), "datafold: "), err: err}
 	}
-	host := f.host
+	host, source := f.host, "--host"
 	if host == "" {
-		host = getenv(datafold.EnvHost)
+		host, source = getenv(datafold.EnvHost), datafold.EnvHost
 	}
 	if host == "" {
+		var err error
 		if host, err = datafold.DefaultServer(); err != nil {
-			return err
+			return nil, err
 		}
+		source = "the default server"
 	}
-	client, err := datafold.NewClient(
+	opts := []datafold.Option{
 		datafold.WithAPIKey(key),
 		datafold.WithServer(host),
-		datafold.WithUserAgent("datafold-cli/"+datafold.Version()),
-	)
+		datafold.WithUserAgent("datafold-cli/" + datafold.Version()),
+		datafold.WithHTTPClient(&http.Client{Transport: recorder{base: newPool(int(f.concurrency))}}),
+	}
+	if f.insecureHTTP {
+		opts = append(opts, datafold.WithInsecureHTTP())
+	}
+	client, err := datafold.NewClient(opts...)
 	if err != nil {
-		// A missing or malformed key or host is a configuration problem,
-		// found before anything was sent.
-		return usageError{strings.TrimPrefix(err.Error(), "datafold: ")}
+		return nil, hostError(err, source)
 	}
-
-	results := removeAll(ctx, client, ids, f, progressWriter(stderr))
-	return report(results, f.output, stdout, stderr)
+	return client, nil
 }
 
-// parseInterspersed lets flags come before, between or after the ids, as
-// people type them. A negative number is an id (and an error later), never
-// a flag; "--" ends the flags.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for i := 0; i < len(args); i++ {
-		arg := args[i]
-		switch {
-		case arg == "--":
-			return append(positional, args[i+1:]...), nil
-		case !isFlag(arg):
-			positional = append(positional, arg)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
-		if name == "h" || name == "help" {
-			return nil, flag.ErrHelp
-		}
-		fl := fs.Lookup(name)
-		if fl == nil {
-			return nil, fmt.Errorf("flag provided but not defined: -%s", name)
-		}
-		if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() && !hasValue {
-			value, hasValue = "true", true
-		}
-		if !hasValue {
-			if i+1 == len(args) {
-				return nil, fmt.Errorf("flag needs an argument: -%s", name)
+// hostError rewrites a server the library refused in the CLI's terms; the
+// library names its Go options (WithServer, WithInsecureHTTP).
+func hostError(err error, source string) error {
+	msg := strings.TrimPrefix(err.Error(), "datafold: ")
+	if errors.Is(err, datafold.ErrInsecureTransport) {
+		var host string
+		if i := strings.LastIndex(msg, "\""); i > 0 {
+			if j := strings.LastIndex(msg[:i], "\""); j >= 0 {
+				host = msg[j : i+1]
 			}
-			i++
-			value = args[i]
 		}
-		if err := fs.Set(name, value); err != nil {
-			return nil, fmt.Errorf("invalid value %q for flag -%s: %v", value, name, err)
+		return usageError{
+			msg: fmt.Sprintf("%s: refusing to send the API key over plain http to %s; use https, or --insecure-http if you must", source, host),
+			err: err,
 		}
 	}
-	return positional, nil
+	if _, after, ok := strings.Cut(msg, "server from WithServer: "); ok {
+		msg = after
+	}
+	return usageError{msg: source + ": " + msg, err: err}
 }
 
-func isFlag(arg string) bool {
-	if len(arg) < 2 || arg[0] != '-' {
-		return false
-	}
-	_, err := strconv.ParseFloat(arg, 64)
-	return err != nil // "-1" and "-1.5" are values, not flags
+// newPool is the connection pool under the library's retries: Go's
+// defaults, keeping as many idle connections as removals run at once.
+func newPool(concurrency int) http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(concurrency, 2)
+	t.MaxIdleConns = max(concurrency, 100)
+	return t
 }
 
-// parseIDs checks every id before anything is removed, so a typo in the
-// middle of a list removes nothing.
-func parseIDs(args []string) ([]int, error) {
-	if len(args) == 0 {
-		return nil, usagef("integrations remove: no integration ids given")
-	}
-	seen := make(map[int]bool, len(args))
-	ids := make([]int, 0, len(args))
-	for _, a := range args {
-		id, err := strconv.Atoi(a)
-		if err != nil || id < 1 {
-			return nil, usagef("integrations remove: invalid integration id %q: ids are positive integers", a)
-		}
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	return ids, nil
-}
+// durationValue is --timeout: a Go duration with an error that says so.
+type durationValue time.Duration
 
-// result is the outcome for one id; its JSON form is the --output json
-// contract.
-type result struct {
-	ID int `json:"id"`
-	// Status is the HTTP status of the last answer, 0 when there was none.
-	Status int `json:"status"`
-	// Error is nil on success.
-	Error *string `json:"error"`
-	// Note explains a success that is not plain, such as a 404 on a retry.
-	Note string `json:"note,omitempty"`
-}
-
-func removeAll(ctx context.Context, client api.ClientWithResponsesInterface, ids []int, f removeFlags, progress func(done, failed, total int)) []result {
-	results := make([]result, len(ids))
-	var (
-		mu           sync.Mutex
-		done, failed int
-		wg           sync.WaitGroup
-	)
-	finish := func(i int, r result) {
-		results[i] = r
-		mu.Lock()
-		defer mu.Unlock()
-		done++
-		if r.Error != nil {
-			failed++
-		}
-		progress(done, failed, len(ids))
+func (d *durationValue) String() string { return time.Duration(*d).String() }
+func (d *durationValue) Type() string   { return "duration" }
+func (d *durationValue) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return errors.New("want a duration such as 30s or 2m")
+	case v <= 0:
+		return errors.New("want a positive duration such as 30s or 2m")
 	}
-	sem := make(chan struct{}, f.concurrency)
-	for i, id := range ids {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			finish(i, result{ID: id, Error: ptr("not attempted: " + ctx.Err().Error())})
-			continue
-		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			finish(i, removeOne(ctx, client, id, f.timeout))
-		})
-	}
-	wg.Wait()
-	progress(-1, failed, len(ids))
-	return results
-}
-
-func removeOne(ctx context.Context, client api.ClientWithResponsesInterface, id int, timeout time.Duration) result {
-	r := result{ID: id}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	resp, err := client.RemoveIntegrationWithResponse(ctx, id)
-	if err == nil {
-		r.Status = resp.StatusCode()
-		err = datafold.CheckResponse(resp)
-	}
-	var apiErr *datafold.APIError
-	if errors.As(err, &apiErr) {
-		r.Status = apiErr.StatusCode
-		if errors.Is(err, datafold.ErrNotFound) && apiErr.Attempts > 1 {
-			// An earlier attempt got no usable answer and a retry found
-			// the integration gone: most likely that attempt removed it.
-			// The goal, no such integration, is met either way.
-			r.Note = fmt.Sprintf("gone on attempt %d; an earlier attempt's answer was lost", apiErr.Attempts)
-			return r
-		}
-	}
-	if err != nil {
-		r.Error = ptr(err.Error())
-	}
-	return r
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// errFailed says that at least one removal failed and was reported.
-var errFailed = errors.New("some removals failed")
-
-func report(results []result, output string, stdout, stderr io.Writer) error {
-	failed := 0
-	for _, r := range results {
-		if r.Error != nil {
-			failed++
-		}
-	}
-	if output == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(results); err != nil {
-			return err
-		}
-	} else {
-		for _, r := range results {
-			if r.Error != nil {
-				fmt.Fprintf(stderr, "error: integration %d: %s\n", r.ID, *r.Error)
-				continue
-			}
-			if r.Note != "" {
-				fmt.Fprintf(stdout, "removed integration %d (%s)\n", r.ID, r.Note)
-				continue
-			}
-			fmt.Fprintf(stdout, "removed integration %d\n", r.ID)
-		}
-		fmt.Fprintf(stdout, "%d removed, %d failed\n", len(results)-failed, failed)
-	}
-	if failed > 0 {
-		return errFailed
-	}
+	*d = durationValue(v)
 	return nil
 }
 
-// progressWriter draws "removing: 37/1000 (2 failed)" on one line of w
-// when w is a terminal, and nothing otherwise, so logs stay clean.
-func progressWriter(w io.Writer) func(done, failed, total int) {
-	f, ok := w.(*os.File)
-	if !ok {
-		return func(int, int, int) {}
+// countValue is --concurrency: a whole number from 1 to maxConcurrency.
+type countValue int
+
+const maxConcurrency = 256
+
+func (c *countValue) String() string { return strconv.Itoa(int(*c)) }
+func (c *countValue) Type() string   { return "n" }
+func (c *countValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxConcurrency {
+		return fmt.Errorf("want a whole number from 1 to %d", maxConcurrency)
 	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return func(int, int, int) {}
+	*c = countValue(n)
+	return nil
+}
+
+// outputValue is --output: text or json.
+type outputValue string
+
+func (o *outputValue) String() string { return string(*o) }
+func (o *outputValue) Type() string   { return "format" }
+func (o *outputValue) Set(s string) error {
+	if s != "text" && s != "json" {
+		return errors.New("want text or json")
 	}
-	last := time.Time{}
-	return func(done, failed, total int) {
-		if done < 0 { // finished: clear the line
-			fmt.Fprint(f, "\r\x1b[K")
-			return
-		}
-		if now := time.Now(); done == total || now.Sub(last) > 100*time.Millisecond {
-			last = now
-			fmt.Fprintf(f, "\r\x1b[Kremoving: %d/%d (%d failed)", done, total, failed)
-		}
-	}
+	*o = outputValue(s)
+	return nil
 }
