@@ -111,22 +111,32 @@ func writeYAML(path string, n *yaml.Node) error {
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
+// readSpecAndOverlay reads the spec and the overlay that names its
+// operations.
+func readSpecAndOverlay(specPath, overlayPath string) (*yaml.Node, *overlay, error) {
 	spec, err := readYAML(specPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := readYAML(overlayPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := parseOverlay(doc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", overlayPath, err)
+	}
+	return spec, o, nil
+}
+
+func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
+	spec, o, err := readSpecAndOverlay(specPath, overlayPath)
 	if err != nil {
 		return err
 	}
 	ops, err := operations(spec)
 	if err != nil {
 		return fmt.Errorf("%s: %w", specPath, err)
-	}
-	doc, err := readYAML(overlayPath)
-	if err != nil {
-		return err
-	}
-	o, err := parseOverlay(doc)
-	if err != nil {
-		return fmt.Errorf("%s: %w", overlayPath, err)
 	}
 	p := check(ops, o)
 

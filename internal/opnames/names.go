@@ -14,7 +14,8 @@ import (
 type operation struct {
 	Method string // upper case, such as "DELETE"
 	Path   string
-	ID     string // operationId as published
+	ID     string     // operationId as published
+	node   *yaml.Node // the operation object
 }
 
 func (o operation) String() string { return o.Method + " " + o.Path }
@@ -39,7 +40,7 @@ func operations(spec *yaml.Node) ([]operation, error) {
 			if n := mapValue(op, "operationId"); n != nil {
 				id = n.Value
 			}
-			ops = append(ops, operation{Method: strings.ToUpper(m), Path: path, ID: id})
+			ops = append(ops, operation{Method: strings.ToUpper(m), Path: path, ID: id, node: op})
 		}
 	}
 	return ops, nil

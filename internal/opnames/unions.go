@@ -81,44 +81,33 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	}
 
 	// Operations: bodies and responses, and unions nested inside them.
-	paths := mapValue(work, "paths")
-	for i := 0; paths != nil && i+1 < len(paths.Content); i += 2 {
-		path, item := paths.Content[i].Value, paths.Content[i+1]
-		for _, m := range methods {
-			op := mapValue(item, m)
-			if op == nil {
-				continue
+	// A spec without paths has no operations; that is not an error here.
+	ops, _ := operations(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{work}})
+	for _, op := range ops {
+		for _, media := range h.mediaSchemas(op.node, opName(op)) {
+			before := len(h.sites)
+			if isUnion(media.schema) {
+				h.hoist(media.holder, media.index, media.name)
+			} else {
+				h.walk(media.schema, media.name)
 			}
-			id := ""
-			if v := mapValue(op, "operationId"); v != nil {
-				id = v.Value
-			}
-			goName := opName(operation{Method: strings.ToUpper(m), Path: path, ID: id})
-			for _, media := range h.mediaSchemas(op, goName) {
-				before := len(h.sites)
-				if isUnion(media.schema) {
-					h.hoist(media.holder, media.index, media.name)
-				} else {
-					h.walk(media.schema, media.name)
-				}
-				changed := len(h.sites) > before
-				if media.form {
-					// A form has no null: an Optional field is sent or
-					// left out. oapi-codegen's runtime cannot encode
-					// nullable.Nullable or time.Time in a form, so form
-					// fields get types it can.
-					if ref := mapValue(media.schema, "$ref"); ref != nil {
-						if name, ok := strings.CutPrefix(ref.Value, "#/components/schemas/"); ok && formFields(mapValue(schemas, name)) > 0 {
-							changedComponents[name] = true
-						}
-					} else if formFields(media.holder.Content[media.index]) > 0 {
-						changed = true
+			changed := len(h.sites) > before
+			if media.form {
+				// A form has no null: an Optional field is sent or
+				// left out. oapi-codegen's runtime cannot encode
+				// nullable.Nullable or time.Time in a form, so form
+				// fields get types it can.
+				if ref := mapValue(media.schema, "$ref"); ref != nil {
+					if name, ok := strings.CutPrefix(ref.Value, "#/components/schemas/"); ok && formFields(mapValue(schemas, name)) > 0 {
+						changedComponents[name] = true
 					}
+				} else if formFields(media.holder.Content[media.index]) > 0 {
+					changed = true
 				}
-				if changed {
-					edits = append(edits, edit{append([]string{"paths", path, m}, media.path...), "schema",
-						media.holder.Content[media.index]})
-				}
+			}
+			if changed {
+				edits = append(edits, edit{append([]string{"paths", op.Path, strings.ToLower(op.Method)}, media.path...), "schema",
+					media.holder.Content[media.index]})
 			}
 		}
 	}
@@ -396,17 +385,9 @@ func deepCopy(n *yaml.Node) *yaml.Node {
 // actions, then the generated ones that hoist unions. The output is
 // generated, so regenerating from an unchanged spec changes nothing.
 func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
-	spec, err := readYAML(specPath)
+	spec, o, err := readSpecAndOverlay(specPath, overlayPath)
 	if err != nil {
 		return err
-	}
-	doc, err := readYAML(overlayPath)
-	if err != nil {
-		return err
-	}
-	o, err := parseOverlay(doc)
-	if err != nil {
-		return fmt.Errorf("%s: %w", overlayPath, err)
 	}
 	actions, err := unionActions(spec, func(op operation) string {
 		if name, ok := o.renames[op.ID]; ok {
