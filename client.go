@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -45,6 +44,9 @@ type config struct {
 	userAgent  string
 	editors    []api.RequestEditorFn
 	sleep      func(context.Context, time.Duration) error
+	// pool, set only by tests, replaces the shared connection pool with
+	// one of its own (a short stall, a test CA) of the same design.
+	pool *poolConfig
 }
 
 // WithAPIKey sets the API key, instead of DATAFOLD_API_KEY.
@@ -204,7 +206,11 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 		return nil, err
 	}
 
-	hc := &http.Client{Transport: newTransport(defaultTransport(), &c)}
+	pool := defaultTransport()
+	if c.pool != nil {
+		pool = newTransportPool(*c.pool)
+	}
+	hc := &http.Client{Transport: newTransport(pool, &c)}
 	if c.httpClient != nil {
 		base := c.httpClient.Transport
 		if base == nil {
@@ -320,65 +326,3 @@ var specServer = sync.OnceValues(func() (string, error) {
 	}
 	return doc.Servers[0].URL, nil
 })
-
-// stallTimeout is how long a connection may stay silent while a request
-// waits on it before the request fails: a server that accepts a request and
-// never answers would otherwise hang a caller that set no deadline.
-const stallTimeout = 2 * time.Minute
-
-// defaultTransport is shared by every client NewClient makes without
-// WithHTTPClient, so they share one connection pool.
-var defaultTransport = sync.OnceValue(func() http.RoundTripper { return newTransportPool(stallTimeout) })
-
-func newTransportPool(stall time.Duration) *http.Transport {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := dialer.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			return &stallConn{Conn: c, timeout: stall}, nil
-		},
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		// Shorter than stallTimeout, so an idle pooled connection is
-		// closed by the pool before its read deadline can fire.
-		IdleConnTimeout: 90 * time.Second,
-		// Go's default keeps 2 idle connections per host, so a burst of
-		// concurrent calls (the CLI removing many ids, a worker pool)
-		// would open and close a connection per call beyond that.
-		MaxIdleConns:        256,
-		MaxIdleConnsPerHost: 128,
-	}
-}
-
-// stallConn fails a read after timeout of silence while a request waits.
-// It stands in for http.Transport's ResponseHeaderTimeout, which starts a
-// timer for every request (four allocations and 6% of parallel throughput,
-// measured in bench/); moving a read deadline costs neither, and also
-// catches a body that stops arriving.
-//
-// Writing a request moves the deadline too: a pooled connection's
-// background read started when it went idle, and the wait for an answer
-// must be counted from the request, not from then.
-type stallConn struct {
-	net.Conn
-	timeout time.Duration
-}
-
-func (c *stallConn) Write(p []byte) (int, error) {
-	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
-		return 0, err
-	}
-	return c.Conn.Write(p)
-}
-
-func (c *stallConn) Read(p []byte) (int, error) {
-	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
-		return 0, err
-	}
-	return c.Conn.Read(p)
-}
