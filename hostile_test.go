@@ -258,6 +258,20 @@ func TestHostileResponses(t *testing.T) {
 			},
 		},
 		{
+			// Too large for int64: still a number of seconds, far
+			// beyond the cap, so the 429 is returned at once.
+			name:      "429_retry_after_beyond_int64",
+			handler:   jsonBody(200, `{}`),
+			failFirst: 1, failStatus: 429, retryAfter: "99999999999999999999",
+			wantStatus: 429, wantIs: datafold.ErrRateLimited, wantCalls: 1,
+			check: func(t *testing.T, o outcome) {
+				var e *datafold.APIError
+				if !errors.As(o.err, &e) || e.RetryAfter < 100*365*24*time.Hour {
+					t.Errorf("err = %#v, want a RetryAfter of more than a century", o.err)
+				}
+			},
+		},
+		{
 			name:      "503_then_200",
 			handler:   jsonBody(200, `{}`),
 			failFirst: 1, failStatus: 503, retryAfter: "0",

@@ -165,6 +165,59 @@ func TestStallTimeout_http2ConnectionTornDown(t *testing.T) {
 	}
 }
 
+// Requests written to an HTTP/2 connection whose server has gone silent do
+// not keep it alive: it is closed a stall timeout after the first of them,
+// however many follow.
+func TestStallTimeout_http2SilentConnectionClosedDespiteWrites(t *testing.T) {
+	t.Parallel()
+	const stall = 500 * time.Millisecond
+	var arrived atomic.Int64
+	px := &freezingProxy{}
+	srv, roots := newFakeTLS(t, func(w http.ResponseWriter, r *http.Request) {
+		if arrived.Add(1) == 1 {
+			px.freeze()
+		}
+		<-r.Context().Done()
+	})
+	px.start(t, strings.TrimPrefix(srv.URL, "https://"))
+	c, err := datafold.NewClient(datafold.WithServer("https://"+px.addr()), datafold.WithAPIKey(testKey),
+		datafold.WithTestPool(stall, roots), datafold.WithoutRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A new request every fifth of the stall timeout, each written to
+	// the silent connection while it stays open.
+	start := time.Now()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	defer func() { close(stop); wg.Wait() }()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(stall / 5)
+		defer tick.Stop()
+		for {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _ = c.RemoveIntegrationWithResponse(context.Background(), 1)
+			}()
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	for !px.frozenClosed() {
+		if time.Since(start) > 20*stall {
+			t.Fatal("the silent connection is still open after 20 stall timeouts of requests written to it")
+		}
+		time.Sleep(stall / 10)
+	}
+	t.Logf("silent connection closed after %v", time.Since(start))
+}
+
 // setupH2Conns is setupOn("h2") counting the TCP connections the server
 // accepts.
 func setupH2Conns(t *testing.T, conns *atomic.Int64, stall time.Duration, h http.HandlerFunc, opts ...datafold.Option) (*api.ClientWithResponses, string) {

@@ -253,6 +253,12 @@ func transient(err error) bool {
 		errors.As(err, &unknownCA), errors.As(err, &invalidErr):
 		return false
 	}
+	// A name that does not exist will not start existing in the next
+	// second; a resolver that timed out or failed may answer next time.
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return false
+	}
 	var netErr net.Error
 	return errors.As(err, &netErr) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
@@ -290,14 +296,16 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		if secs > int64(time.Duration(1<<62)/time.Second) {
-			return time.Duration(1 << 62), true
-		}
+	secs, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case err == nil && secs < 0:
+		return 0, false
+	case err == nil && secs <= int64(time.Duration(1<<62)/time.Second):
 		return time.Duration(secs) * time.Second, true
+	case err == nil, errors.Is(err, strconv.ErrRange) && v[0] != '-' && v[0] != '+':
+		// More seconds than a Duration holds is still a number of
+		// seconds: far too long, not absent.
+		return time.Duration(1 << 62), true
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		return max(at.Sub(now), 0), true
@@ -343,7 +351,7 @@ func (t *transport) log(ctx context.Context, req *http.Request, resp *http.Respo
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", scrub(err.Error(), credential(req))))
 	}
 	t.logger.LogAttrs(ctx, slog.LevelDebug, "datafold request", attrs...)
 }
@@ -454,7 +462,7 @@ func (b *body) checkBody() error {
 	}
 	what := "an empty body"
 	if b.n > 0 {
-		what = "a body that is not JSON: " + excerpt(head, 80)
+		what = "a body that is not JSON: " + excerpt(scrubHead(head, credential(b.req), b.n > int64(len(head))), 80)
 	}
 	return fmt.Errorf("%w: %s %s: the server answered %s with %s, though it declared Content-Type %q",
 		ErrMalformedBody, b.req.Method, b.req.URL.EscapedPath(), statusLine(b.resp.StatusCode), what, b.resp.Header.Get("Content-Type"))
