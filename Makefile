@@ -3,8 +3,9 @@
 GO        ?= go
 TOOL      := $(GO) tool -modfile=tools/go.mod
 FUZZTIME  ?= 60s
+STRESS    ?= 10m
 
-.PHONY: all generate check-generated lint test fuzz ci demo help update-spec fixtures names-lint bench bench-check
+.PHONY: all generate check-generated lint test fuzz ci demo help update-spec fixtures names-lint bench bench-check stress
 
 all: ci
 
@@ -60,6 +61,11 @@ bench-check:
 
 ## ci: what CI runs
 ci: check-generated names-lint lint test bench-check fixtures
+	$(MAKE) --no-print-directory stress STRESS=30s
+
+## stress: STRESS (default 10m) of 64 goroutines per protocol removing ids through one client against a loopback server injecting faults
+stress:
+	$(GO) test -run '^TestStress$$' -count=1 -timeout 0 -v . -stress $(STRESS)
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"math"
 	"net"
 	"net/http"
@@ -120,7 +119,7 @@ func newH2Server(t *testing.T, h http.Handler, conns *atomic.Int64) *httptest.Se
 		}
 	}
 	// Handshakes cut short by the client's dial races are not news.
-	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	ts.Config.ErrorLog = discardLog()
 	ts.EnableHTTP2 = true
 	ts.StartTLS()
 	t.Cleanup(ts.Close)

@@ -168,6 +168,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
+// connection pool underneath.
+func (t *transport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 func (t *transport) methodRetryable(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete,
@@ -260,9 +268,31 @@ func transient(err error) bool {
 		return false
 	}
 	var netErr net.Error
-	return errors.As(err, &netErr) ||
+	return errors.As(err, &netErr) || http2ConnectionLost(err) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// http2ConnectionLost reports whether err is how net/http's HTTP/2 client
+// fails the streams of a connection that broke under them (a reset, a
+// failed write, a GOAWAY) or a stream the server reset. Which of these a
+// stream gets when its connection goes down depends on which goroutine
+// notices first; all of them mean the request may be sent again on
+// another connection. The errors are unexported, so they are known by
+// their text.
+func http2ConnectionLost(err error) bool {
+	s := err.Error()
+	for _, m := range []string{
+		"http2: client connection lost",
+		"http2: client connection force closed",
+		"http2: server sent GOAWAY",
+		"stream error: stream ID",
+	} {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // backoff returns how long to wait before attempt+1, and false when the
