@@ -195,3 +195,30 @@ func TestCheckResponse_noHTTPResponse(t *testing.T) {
 		t.Errorf("CheckResponse = %v, want an error saying there is no HTTP response", err)
 	}
 }
+
+// The streams of an HTTP/2 connection that broke under them fail with
+// net/http's unexported errors; an idempotent request is sent again, as it
+// is after any other lost connection.
+func TestRetry_http2ConnectionLost(t *testing.T) {
+	t.Parallel()
+	for _, msg := range []string{
+		"http2: client connection force closed via ClientConn.Close",
+		"http2: client connection lost",
+		"http2: server sent GOAWAY and closed the connection; LastStreamID=1, ErrCode=NO_ERROR, debug=\"\"",
+		"stream error: stream ID 3; INTERNAL_ERROR; received from peer",
+	} {
+		calls := 0
+		rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			calls++
+			return nil, errors.New(msg)
+		})
+		c, err := datafold.NewClient(datafold.WithServer("https://datafold.invalid"), datafold.WithAPIKey(testKey),
+			datafold.WithHTTPClient(&http.Client{Transport: rt}), datafold.WithSleep((&clock{}).sleep))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.RemoveIntegrationWithResponse(t.Context(), 42); err == nil || calls != 4 {
+			t.Errorf("%q: sent %d times (err %v), want 4", msg, calls, err)
+		}
+	}
+}

@@ -127,16 +127,16 @@ func live() uint64 {
 
 // stressResult counts what one protocol's run did.
 type stressResult struct {
-	proto                        string
-	calls, ok, notFound, gaveUp  atomic.Int64
-	failed                       atomic.Int64
-	resets, stalls, bursts, slow atomic.Int64
-	busy, attempts               atomic.Int64
-	longest                      atomic.Int64 // ns
-	mismatches                   atomic.Int64
-	firstMismatch                atomic.Pointer[string]
-	errorKinds                   sync.Map // short error text -> *atomic.Int64
-	answered200, answered404     atomic.Int64
+	proto                       string
+	calls, ok, notFound, gaveUp atomic.Int64
+	failed                      atomic.Int64
+	resets, stalls, slow        atomic.Int64
+	busy, attempts              atomic.Int64
+	longest                     atomic.Int64 // ns
+	mismatches                  atomic.Int64
+	firstMismatch               atomic.Pointer[string]
+	errorKinds                  sync.Map // short error text -> *atomic.Int64
+	answered200, answered404    atomic.Int64
 }
 
 func (r *stressResult) String() string {
