@@ -261,8 +261,9 @@ func (c *config) resolveServer() (string, error) {
 		}
 		raw, source = s, "the OpenAPI document's servers"
 	}
-	if strings.Contains(raw, c.key) {
-		// Saying anything about such a server would print the key.
+	if len(c.key) >= 8 && strings.Contains(raw, c.key) {
+		// Saying anything about such a server would print the key. (A
+		// key of a few characters may well be part of a real host name.)
 		return "", fmt.Errorf("datafold: server from %s holds the API key; is the key in the wrong variable?", source)
 	}
 	u, err := parseServer(raw)
