@@ -795,66 +795,68 @@ func TestBodyLimitOption_exact(t *testing.T) {
 
 func TestRedirects(t *testing.T) {
 	t.Parallel()
-	for _, code := range []int{301, 302, 307, 308} {
-		t.Run(fmt.Sprintf("%d_other_host", code), func(t *testing.T) {
-			t.Parallel()
-			got := make(chan string, 1)
-			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				got <- r.Header.Get("Authorization")
-			}))
-			t.Cleanup(other.Close)
-			// "localhost" and "127.0.0.1" are different hosts to Go's
-			// redirect rules, as two domains would be.
-			otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
-			c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
-				http.Redirect(w, r, otherURL+r.URL.Path, code)
+	for _, proto := range protos {
+		for _, code := range []int{301, 302, 307, 308} {
+			t.Run(fmt.Sprintf("%s/%d_other_host", proto, code), func(t *testing.T) {
+				t.Parallel()
+				got := make(chan string, 1)
+				other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					got <- r.Header.Get("Authorization")
+				}))
+				t.Cleanup(other.Close)
+				// "localhost" and "127.0.0.1" are different hosts to Go's
+				// redirect rules, as two domains would be.
+				otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+				c, _ := setupOn(t, proto, func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, otherURL+r.URL.Path, code)
+				})
+				_, _ = c.RemoveIntegrationWithResponse(t.Context(), 42)
+				if auth := <-got; auth != "" {
+					t.Errorf("the other host received Authorization %q", strings.ReplaceAll(auth, testKey, "<key>"))
+				}
 			})
-			_, _ = c.RemoveIntegrationWithResponse(t.Context(), 42)
-			if auth := <-got; auth != "" {
-				t.Errorf("the other host received Authorization %q", strings.ReplaceAll(auth, testKey, "<key>"))
+		}
+
+		t.Run(proto+"/307_same_host_keeps_key", func(t *testing.T) {
+			t.Parallel()
+			c, srv := setupOn(t, proto, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/api/v1/lineage/bi/42/" {
+					http.Redirect(w, r, "/api/v1/lineage/bi/43/", http.StatusTemporaryRedirect)
+					return
+				}
+				jsonBody(200, `{}`)(w, r)
+			})
+			o := call(t, c)
+			if o.err != nil {
+				t.Fatal(o.err)
+			}
+			reqs := srv.Requests()
+			if len(reqs) != 2 || !reqs[1].KeyMatched || reqs[1].Method != http.MethodDelete || reqs[1].Path != "/api/v1/lineage/bi/43/" {
+				t.Errorf("requests = %+v, want the DELETE repeated at /43/ with the key", reqs)
+			}
+		})
+
+		t.Run(proto+"/fastapi_trailing_slash", func(t *testing.T) {
+			t.Parallel()
+			// The fake answers a path without its slash with a 307, as
+			// Starlette does; the key must survive the hop.
+			c, srv := setupOn(t, proto, nil)
+			srv.AddIntegrations(9)
+			key, _ := datafold.NewAPIKey(testKey)
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodDelete, srv.URL+"/api/v1/lineage/bi/9", nil)
+			if err := key.Intercept(t.Context(), req); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := c.ClientInterface.(*api.Client).Client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != 200 || srv.HasIntegration(9) {
+				t.Errorf("status %d, integration still there: %v", resp.StatusCode, srv.HasIntegration(9))
 			}
 		})
 	}
-
-	t.Run("307_same_host_keeps_key", func(t *testing.T) {
-		t.Parallel()
-		c, srv := setup(t, func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/api/v1/lineage/bi/42/" {
-				http.Redirect(w, r, "/api/v1/lineage/bi/43/", http.StatusTemporaryRedirect)
-				return
-			}
-			jsonBody(200, `{}`)(w, r)
-		})
-		o := call(t, c)
-		if o.err != nil {
-			t.Fatal(o.err)
-		}
-		reqs := srv.Requests()
-		if len(reqs) != 2 || !reqs[1].KeyMatched || reqs[1].Method != http.MethodDelete || reqs[1].Path != "/api/v1/lineage/bi/43/" {
-			t.Errorf("requests = %+v, want the DELETE repeated at /43/ with the key", reqs)
-		}
-	})
-
-	t.Run("fastapi_trailing_slash", func(t *testing.T) {
-		t.Parallel()
-		// The fake answers a path without its slash with a 307, as
-		// Starlette does; the key must survive the hop.
-		srv := datafoldtest.NewServer(t, datafoldtest.WithAPIKey(testKey), datafoldtest.WithIntegrations(9))
-		key, _ := datafold.NewAPIKey(testKey)
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodDelete, srv.URL+"/api/v1/lineage/bi/9", nil)
-		if err := key.Intercept(t.Context(), req); err != nil {
-			t.Fatal(err)
-		}
-		c, _ := datafold.NewClient(datafold.WithServer(srv.URL), datafold.WithAPIKey(testKey))
-		resp, err := c.ClientInterface.(*api.Client).Client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = resp.Body.Close()
-		if resp.StatusCode != 200 || srv.HasIntegration(9) {
-			t.Errorf("status %d, integration still there: %v", resp.StatusCode, srv.HasIntegration(9))
-		}
-	})
 
 	t.Run("https_to_http_same_host_refused", func(t *testing.T) {
 		t.Parallel()
