@@ -3,8 +3,9 @@
 GO        ?= go
 TOOL      := $(GO) tool -modfile=tools/go.mod
 FUZZTIME  ?= 60s
+STRESS    ?= 10m
 
-.PHONY: all generate check-generated lint test fuzz ci demo help update-spec fixtures names-lint bench bench-check conformance verify
+.PHONY: all generate check-generated lint test fuzz ci demo help update-spec fixtures names-lint bench bench-check conformance verify stress
 
 all: ci
 
@@ -68,6 +69,11 @@ verify: check-generated names-lint lint test conformance bench-check
 
 ## ci: what CI runs
 ci: verify fixtures
+	$(MAKE) --no-print-directory stress STRESS=30s
+
+## stress: STRESS (default 10m) of 64 goroutines per protocol removing ids through one client against a loopback server injecting faults
+stress:
+	$(GO) test -run '^TestStress$$' -count=1 -timeout 0 -v . -stress $(STRESS)
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -45,6 +44,9 @@ type config struct {
 	userAgent  string
 	editors    []api.RequestEditorFn
 	sleep      func(context.Context, time.Duration) error
+	// pool, set only by tests, replaces the shared connection pool with
+	// one of its own (a short stall, a test CA) of the same design.
+	pool *poolConfig
 }
 
 // WithAPIKey sets the API key, instead of DATAFOLD_API_KEY.
@@ -204,7 +206,11 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 		return nil, err
 	}
 
-	hc := &http.Client{Transport: newTransport(defaultTransport(), &c)}
+	pool := defaultTransport()
+	if c.pool != nil {
+		pool = newTransportPool(*c.pool)
+	}
+	hc := &http.Client{Transport: newTransport(pool, &c)}
 	if c.httpClient != nil {
 		base := c.httpClient.Transport
 		if base == nil {
@@ -255,6 +261,11 @@ func (c *config) resolveServer() (string, error) {
 		}
 		raw, source = s, "the OpenAPI document's servers"
 	}
+	if len(c.key) >= 8 && strings.Contains(raw, c.key) {
+		// Saying anything about such a server would print the key. (A
+		// key of a few characters may well be part of a real host name.)
+		return "", fmt.Errorf("datafold: server from %s holds the API key; is the key in the wrong variable?", source)
+	}
 	u, err := parseServer(raw)
 	if err != nil {
 		return "", fmt.Errorf("datafold: server from %s: %w", source, err)
@@ -267,7 +278,9 @@ func (c *config) resolveServer() (string, error) {
 }
 
 // parseServer accepts "https://host[:port][/prefix]", or a bare host taken
-// as https.
+// as https. Its errors name the server by scheme and host at most: a value
+// that fails may carry a password, a token in its query or fragment, or be
+// a secret pasted into the wrong variable.
 func parseServer(raw string) (*url.URL, error) {
 	s := strings.TrimSpace(raw)
 	if !strings.Contains(s, "://") {
@@ -275,24 +288,74 @@ func parseServer(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a URL", raw)
+		return nil, fmt.Errorf("%s is not a URL", safeServer(s))
 	}
+	name := safeServer(s)
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, fmt.Errorf("%q: scheme must be https or http", u.Redacted())
+		return nil, fmt.Errorf("%s: scheme must be https or http", name)
 	case u.Host == "" || u.Hostname() == "":
-		return nil, fmt.Errorf("%q has no host", u.Redacted())
+		return nil, fmt.Errorf("%s has no host", name)
 	case u.User != nil:
-		return nil, fmt.Errorf("%q: credentials in the URL are not supported; use the API key", u.Redacted())
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("%q: a server URL takes no query or fragment", u.Redacted())
+		return nil, fmt.Errorf("%s: credentials in the URL are not supported; use the API key", name)
+	case strings.ContainsAny(s, "?#"):
+		// Checked on the text: a bare "?" or "#" leaves RawQuery and
+		// Fragment empty, yet the generated client would resolve paths
+		// against "prefix?" and lose the prefix.
+		return nil, fmt.Errorf("%s: a server URL takes no query or fragment", name)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("%q: bad port %q", u.Redacted(), p)
+			return nil, fmt.Errorf("%s: bad port", name)
 		}
 	}
 	return u, nil
+}
+
+// safeServer names a server value for an error message: its scheme and
+// host, each shown only when it is plainly one (letters, digits and the
+// punctuation of host names and IP addresses), never its user, password,
+// port, path, query or fragment.
+func safeServer(s string) string {
+	scheme, rest, _ := strings.Cut(s, "://")
+	if !plain(scheme, "+-.") {
+		scheme = "?"
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	host := rest
+	if strings.HasPrefix(host, "[") {
+		if i := strings.IndexByte(host, ']'); i >= 0 {
+			host = host[:i+1]
+		}
+	} else if i := strings.IndexByte(host, ':'); i >= 0 {
+		host = host[:i]
+	}
+	if !plain(host, ".-_[]:") {
+		host = "?"
+	}
+	return fmt.Sprintf("server %q", strings.ToLower(scheme)+"://"+host)
+}
+
+// plain reports whether s is non-empty and made of ASCII letters, digits
+// and the given punctuation.
+func plain(s, punct string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte(punct, c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // DefaultServer returns the first server of the OpenAPI document the
@@ -320,65 +383,3 @@ var specServer = sync.OnceValues(func() (string, error) {
 	}
 	return doc.Servers[0].URL, nil
 })
-
-// stallTimeout is how long a connection may stay silent while a request
-// waits on it before the request fails: a server that accepts a request and
-// never answers would otherwise hang a caller that set no deadline.
-const stallTimeout = 2 * time.Minute
-
-// defaultTransport is shared by every client NewClient makes without
-// WithHTTPClient, so they share one connection pool.
-var defaultTransport = sync.OnceValue(func() http.RoundTripper { return newTransportPool(stallTimeout) })
-
-func newTransportPool(stall time.Duration) *http.Transport {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := dialer.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			return &stallConn{Conn: c, timeout: stall}, nil
-		},
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		// Shorter than stallTimeout, so an idle pooled connection is
-		// closed by the pool before its read deadline can fire.
-		IdleConnTimeout: 90 * time.Second,
-		// Go's default keeps 2 idle connections per host, so a burst of
-		// concurrent calls (the CLI removing many ids, a worker pool)
-		// would open and close a connection per call beyond that.
-		MaxIdleConns:        256,
-		MaxIdleConnsPerHost: 128,
-	}
-}
-
-// stallConn fails a read after timeout of silence while a request waits.
-// It stands in for http.Transport's ResponseHeaderTimeout, which starts a
-// timer for every request (four allocations and 6% of parallel throughput,
-// measured in bench/); moving a read deadline costs neither, and also
-// catches a body that stops arriving.
-//
-// Writing a request moves the deadline too: a pooled connection's
-// background read started when it went idle, and the wait for an answer
-// must be counted from the request, not from then.
-type stallConn struct {
-	net.Conn
-	timeout time.Duration
-}
-
-func (c *stallConn) Write(p []byte) (int, error) {
-	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
-		return 0, err
-	}
-	return c.Conn.Write(p)
-}
-
-func (c *stallConn) Read(p []byte) (int, error) {
-	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
-		return 0, err
-	}
-	return c.Conn.Read(p)
-}

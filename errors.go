@@ -203,7 +203,14 @@ func CheckResponse(r Response) error {
 	if code >= 200 && code < 300 {
 		return nil
 	}
-	return newAPIError(code, httpResponse(r), r.GetBody())
+	hr := httpResponse(r)
+	if code == 0 && hr == nil {
+		// The generated StatusCode() says 0 when there is no
+		// HTTPResponse: nothing was answered, so there is no API error
+		// to describe.
+		return errors.New("datafold: CheckResponse called with a response that holds no HTTP response")
+	}
+	return newAPIError(code, hr, r.GetBody())
 }
 
 // httpResponse finds the *http.Response every generated response type keeps
@@ -224,16 +231,23 @@ func httpResponse(r Response) *http.Response {
 
 // newAPIError describes a non-2xx answer. hr may be nil; raw is the whole
 // body or its start.
+//
+// A server may echo what it was sent, the API key included ("malformed
+// Authorization header: Key ..."); the credential the request carried is
+// replaced with [REDACTED] in everything kept from the answer.
 func newAPIError(code int, hr *http.Response, raw []byte) *APIError {
 	e := &APIError{StatusCode: code, Attempts: 1}
+	var secret string
 	if hr != nil {
+		secret = credential(hr.Request)
+		raw = scrubBytes(raw, secret)
 		if hr.Request != nil && hr.Request.URL != nil {
 			e.Method = hr.Request.Method
 			e.Path = hr.Request.URL.EscapedPath()
 		}
 		for _, h := range requestIDHeaders {
 			if id := hr.Header.Get(h); id != "" {
-				e.RequestID = excerpt([]byte(id), 128)
+				e.RequestID = excerpt(scrubBytes([]byte(id), secret), 128)
 				break
 			}
 		}
@@ -244,15 +258,64 @@ func newAPIError(code int, hr *http.Response, raw []byte) *APIError {
 			e.RetryAfter = d
 		}
 	}
-	if !e.parseDetail(raw) && len(raw) > 0 {
+	if !e.parseDetail(raw, secret) && len(raw) > 0 {
 		e.Body = bytes.Clone(raw[:min(len(raw), maxExcerpt)])
 	}
 	return e
 }
 
+// redactedSecret replaces a credential found in what a server sent.
+const redactedSecret = "[REDACTED]"
+
+// credential returns the secret req's Authorization header carries: what
+// follows the scheme ("Key <key>"), or the whole value when it has none.
+func credential(req *http.Request) string {
+	if req == nil {
+		return ""
+	}
+	v := req.Header.Get("Authorization")
+	if _, after, ok := strings.Cut(v, " "); ok {
+		v = strings.TrimSpace(after)
+	}
+	return v
+}
+
+// scrubBytes returns b with every copy of secret replaced, and b itself,
+// without copying, when there is none.
+func scrubBytes(b []byte, secret string) []byte {
+	if secret == "" || !bytes.Contains(b, []byte(secret)) {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte(secret), []byte(redactedSecret))
+}
+
+// scrubHead is scrubBytes for the start of a longer body, which may end in
+// the first part of the secret.
+func scrubHead(head []byte, secret string, cut bool) []byte {
+	head = scrubBytes(head, secret)
+	if !cut {
+		return head
+	}
+	for k := min(len(secret)-1, len(head)); k >= 4; k-- {
+		if bytes.HasSuffix(head, []byte(secret[:k])) {
+			return append(bytes.Clone(head[:len(head)-k]), redactedSecret...)
+		}
+	}
+	return head
+}
+
+// scrub is scrubBytes for a decoded string, where JSON escapes that hid the
+// secret from scrubBytes are gone.
+func scrub(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, redactedSecret)
+}
+
 // parseDetail fills Detail and Issues from a FastAPI error body and reports
 // whether the body was one.
-func (e *APIError) parseDetail(body []byte) bool {
+func (e *APIError) parseDetail(body []byte, secret string) bool {
 	var env struct {
 		Detail json.RawMessage `json:"detail"`
 	}
@@ -265,7 +328,7 @@ func (e *APIError) parseDetail(body []byte) bool {
 		if json.Unmarshal(env.Detail, &s) != nil {
 			return false
 		}
-		e.Detail = excerpt([]byte(s), maxExcerpt)
+		e.Detail = excerpt([]byte(scrub(s, secret)), maxExcerpt)
 		return true
 	case '[':
 		var items []struct {
@@ -278,8 +341,12 @@ func (e *APIError) parseDetail(body []byte) bool {
 		}
 		msgs := make([]string, 0, len(items))
 		for _, it := range items {
-			v := ValidationIssue{Msg: it.Msg, Type: it.Type, Loc: make([]any, 0, len(it.Loc))}
+			v := ValidationIssue{Msg: scrub(it.Msg, secret), Type: scrub(it.Type, secret), Loc: make([]any, 0, len(it.Loc))}
 			for _, raw := range it.Loc {
+				if s, ok := locElem(raw).(string); ok {
+					v.Loc = append(v.Loc, scrub(s, secret))
+					continue
+				}
 				v.Loc = append(v.Loc, locElem(raw))
 			}
 			e.Issues = append(e.Issues, v)

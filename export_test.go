@@ -2,6 +2,7 @@ package datafold
 
 import (
 	"context"
+	"crypto/x509"
 	"net/http"
 	"time"
 )
@@ -15,6 +16,29 @@ func WithSleep(f func(context.Context, time.Duration) error) Option {
 	}
 }
 
+// WithTestPool gives the client a connection pool of its own, built exactly
+// as the shared default one but with a stall timeout short enough for a
+// test (0 keeps the default) and roots trusted besides the system's (nil
+// keeps the system's), so TLS and HTTP/2 tests run on the client's own
+// transport instead of a replacement.
+func WithTestPool(stall time.Duration, roots *x509.CertPool) Option {
+	return func(c *config) error {
+		if stall == 0 {
+			stall = stallTimeout
+		}
+		c.pool = &poolConfig{stall: stall, roots: roots}
+		return nil
+	}
+}
+
 // NewTransportPool is the default transport with a stall timeout short
 // enough for a test.
-func NewTransportPool(stall time.Duration) *http.Transport { return newTransportPool(stall) }
+func NewTransportPool(stall time.Duration) http.RoundTripper {
+	return newTransportPool(poolConfig{stall: stall})
+}
+
+// NewTransportPoolClock is NewTransportPool with the clock that stamps
+// connection read deadlines replaced.
+func NewTransportPoolClock(stall time.Duration, now func() time.Time) http.RoundTripper {
+	return newTransportPool(poolConfig{stall: stall, now: now})
+}

@@ -5,6 +5,7 @@ package datafold_test
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -42,6 +44,86 @@ func (c *clock) recorded() []time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]time.Duration(nil), c.waits...)
+}
+
+// protos are the protocols every network row of the matrix runs over:
+// plain HTTP/1.1 on loopback, and HTTP/2 over TLS, which the client's
+// default transport negotiates with any TLS server that offers it.
+var protos = []string{"h1", "h2"}
+
+// setupOn is setup on the given protocol. For "h2" the fake runs behind TLS
+// with HTTP/2 enabled and the client keeps its own default transport,
+// trusting the test CA through a pool of the same design; every request
+// that reaches the fake must have come over HTTP/2.
+func setupOn(t *testing.T, proto string, h http.HandlerFunc, opts ...datafold.Option) (*api.ClientWithResponses, *datafoldtest.Server) {
+	t.Helper()
+	if proto == "h1" {
+		return setup(t, h, opts...)
+	}
+	srv, roots := newFakeTLS(t, h)
+	base := []datafold.Option{
+		datafold.WithServer(srv.URL),
+		datafold.WithAPIKey(testKey),
+		datafold.WithRetryPolicy(fastRetries),
+		datafold.WithTestPool(0, roots),
+	}
+	c, err := datafold.NewClient(append(base, opts...)...)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return c, srv
+}
+
+// newFakeTLS starts the fake behind TLS with HTTP/2, failing t on a request
+// that is not HTTP/2 or does not conform to the OpenAPI document.
+func newFakeTLS(t *testing.T, h http.HandlerFunc, opts ...datafoldtest.Option) (*datafoldtest.Server, *x509.CertPool) {
+	t.Helper()
+	return newFakeTLSCounting(t, h, nil, opts...)
+}
+
+// newFakeTLSCounting is newFakeTLS counting in conns, when not nil, the
+// connections the server accepts.
+func newFakeTLSCounting(t *testing.T, h http.HandlerFunc, conns *atomic.Int64, opts ...datafoldtest.Option) (*datafoldtest.Server, *x509.CertPool) {
+	t.Helper()
+	fopts := []datafoldtest.Option{
+		datafoldtest.WithViolationFunc(func(err error) { t.Errorf("datafoldtest: %v", err) }),
+		datafoldtest.WithAPIKey(testKey),
+	}
+	if h != nil {
+		fopts = append(fopts, datafoldtest.WithOperation("RemoveIntegration", h))
+	}
+	fake, err := datafoldtest.NewHandler(append(fopts, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newH2Server(t, fake, conns)
+	roots := x509.NewCertPool()
+	roots.AddCert(ts.Certificate())
+	return &datafoldtest.Server{Handler: fake, URL: ts.URL}, roots
+}
+
+// newH2Server starts h behind TLS with HTTP/2 enabled.
+func newH2Server(t *testing.T, h http.Handler, conns *atomic.Int64) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != 2 {
+			t.Errorf("request came over %s, want HTTP/2", r.Proto)
+		}
+		h.ServeHTTP(w, r)
+	}))
+	if conns != nil {
+		ts.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				conns.Add(1)
+			}
+		}
+	}
+	// Handshakes cut short by the client's dial races are not news.
+	ts.Config.ErrorLog = discardLog()
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	return ts
 }
 
 func jsonBody(status int, body string) http.HandlerFunc {
@@ -175,6 +257,20 @@ func TestHostileResponses(t *testing.T) {
 			},
 		},
 		{
+			// Too large for int64: still a number of seconds, far
+			// beyond the cap, so the 429 is returned at once.
+			name:      "429_retry_after_beyond_int64",
+			handler:   jsonBody(200, `{}`),
+			failFirst: 1, failStatus: 429, retryAfter: "99999999999999999999",
+			wantStatus: 429, wantIs: datafold.ErrRateLimited, wantCalls: 1,
+			check: func(t *testing.T, o outcome) {
+				var e *datafold.APIError
+				if !errors.As(o.err, &e) || e.RetryAfter < 100*365*24*time.Hour {
+					t.Errorf("err = %#v, want a RetryAfter of more than a century", o.err)
+				}
+			},
+		},
+		{
 			name:      "503_then_200",
 			handler:   jsonBody(200, `{}`),
 			failFirst: 1, failStatus: 503, retryAfter: "0",
@@ -219,43 +315,45 @@ func TestHostileResponses(t *testing.T) {
 			wantStatus: 500, wantText: "500 Internal Server Error: Internal Server Error [request id req-8c1e]", wantCalls: 1,
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			clk := &clock{}
-			c, srv := setup(t, tt.handler, datafold.WithRetryPolicy(datafold.DefaultRetryPolicy()), datafold.WithSleep(clk.sleep))
-			if tt.failFirst > 0 {
-				srv.FailNext(tt.failFirst, tt.failStatus, tt.retryAfter)
-			}
-			o := call(t, c)
+	for _, proto := range protos {
+		for _, tt := range tests {
+			t.Run(proto+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				clk := &clock{}
+				c, srv := setupOn(t, proto, tt.handler, datafold.WithRetryPolicy(datafold.DefaultRetryPolicy()), datafold.WithSleep(clk.sleep))
+				if tt.failFirst > 0 {
+					srv.FailNext(tt.failFirst, tt.failStatus, tt.retryAfter)
+				}
+				o := call(t, c)
 
-			switch {
-			case tt.wantIs == nil && tt.wantText == "" && o.err != nil:
-				t.Fatalf("err = %v, want success", o.err)
-			case tt.wantIs != nil && !errors.Is(o.err, tt.wantIs):
-				t.Errorf("err = %v, want errors.Is %v", o.err, tt.wantIs)
-			case tt.wantText != "" && (o.err == nil || !strings.Contains(o.err.Error(), tt.wantText)):
-				t.Errorf("err = %v, want one containing %q", o.err, tt.wantText)
-			}
-			if tt.wantStatus != 0 && (o.resp == nil || o.resp.StatusCode() != tt.wantStatus) {
-				t.Errorf("response = %+v, want status %d", o.resp, tt.wantStatus)
-			}
-			if n := len(srv.Requests()); n != tt.wantCalls {
-				t.Errorf("server saw %d requests, want %d", n, tt.wantCalls)
-			}
-			if tt.retryAfter != "" && tt.wantCalls > 1 {
-				want := []time.Duration{0}
-				if tt.retryAfter == "2" {
-					want = []time.Duration{2 * time.Second}
+				switch {
+				case tt.wantIs == nil && tt.wantText == "" && o.err != nil:
+					t.Fatalf("err = %v, want success", o.err)
+				case tt.wantIs != nil && !errors.Is(o.err, tt.wantIs):
+					t.Errorf("err = %v, want errors.Is %v", o.err, tt.wantIs)
+				case tt.wantText != "" && (o.err == nil || !strings.Contains(o.err.Error(), tt.wantText)):
+					t.Errorf("err = %v, want one containing %q", o.err, tt.wantText)
 				}
-				if got := clk.recorded(); fmt.Sprint(got) != fmt.Sprint(want) {
-					t.Errorf("waited %v, want %v as Retry-After said", got, want)
+				if tt.wantStatus != 0 && (o.resp == nil || o.resp.StatusCode() != tt.wantStatus) {
+					t.Errorf("response = %+v, want status %d", o.resp, tt.wantStatus)
 				}
-			}
-			if tt.check != nil {
-				tt.check(t, o)
-			}
-		})
+				if n := len(srv.Requests()); n != tt.wantCalls {
+					t.Errorf("server saw %d requests, want %d", n, tt.wantCalls)
+				}
+				if tt.retryAfter != "" && tt.wantCalls > 1 {
+					want := []time.Duration{0}
+					if tt.retryAfter == "2" {
+						want = []time.Duration{2 * time.Second}
+					}
+					if got := clk.recorded(); fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Errorf("waited %v, want %v as Retry-After said", got, want)
+					}
+				}
+				if tt.check != nil {
+					tt.check(t, o)
+				}
+			})
+		}
 	}
 }
 
@@ -370,116 +468,183 @@ func TestRetry_disabled(t *testing.T) {
 
 func TestConnectionRefused(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close() // nothing listens there now
+	for _, proto := range protos {
+		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := ln.Addr().String()
+			_ = ln.Close() // nothing listens there now
 
-	clk := &clock{}
-	c, err := datafold.NewClient(datafold.WithServer("http://"+addr), datafold.WithAPIKey(testKey), datafold.WithSleep(clk.sleep))
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := call(t, c)
-	if !errors.Is(o.err, syscall.ECONNREFUSED) || !strings.Contains(o.err.Error(), "gave up after 4 attempts") {
-		t.Errorf("err = %v, want connection refused after 4 attempts", o.err)
-	}
-	if n := len(clk.recorded()); n != 3 {
-		t.Errorf("waited %d times, want 3", n)
+			scheme := map[string]string{"h1": "http://", "h2": "https://"}[proto]
+			clk := &clock{}
+			c, err := datafold.NewClient(datafold.WithServer(scheme+addr), datafold.WithAPIKey(testKey),
+				datafold.WithSleep(clk.sleep), datafold.WithTestPool(0, x509.NewCertPool()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := call(t, c)
+			if !errors.Is(o.err, syscall.ECONNREFUSED) || !strings.Contains(o.err.Error(), "gave up after 4 attempts") {
+				t.Errorf("err = %v, want connection refused after 4 attempts", o.err)
+			}
+			if n := len(clk.recorded()); n != 3 {
+				t.Errorf("waited %d times, want 3", n)
+			}
+		})
 	}
 }
 
 func TestConnectionResetMidBody(t *testing.T) {
 	t.Parallel()
-	c, srv := setup(t, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", "1000")
-		w.WriteHeader(http.StatusOK)
-		_, _ = io.WriteString(w, `{"partial": "`)
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			t.Errorf("hijack: %v", err)
-			return
-		}
-		// SO_LINGER 0 turns Close into a TCP reset.
-		if tc, ok := conn.(*net.TCPConn); ok {
-			_ = tc.SetLinger(0)
-		}
-		_ = conn.Close()
-	})
-	o := call(t, c)
-	if o.err == nil || !strings.Contains(o.err.Error(), "reading the 200 OK response body") {
-		t.Errorf("err = %v, want a body read error naming the call", o.err)
-	}
-	if n := len(srv.Requests()); n != 1 {
-		t.Errorf("server saw %d requests, want 1: a broken body is not retried", n)
+	for _, proto := range protos {
+		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setupOn(t, proto, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", "1000")
+				w.WriteHeader(http.StatusOK)
+				_, _ = io.WriteString(w, `{"partial": "`)
+				if r.ProtoMajor == 2 {
+					// HTTP/2 cannot hijack; aborting the handler resets
+					// the stream mid-body, HTTP/2's reset.
+					_ = http.NewResponseController(w).Flush()
+					panic(http.ErrAbortHandler)
+				}
+				conn, _, err := http.NewResponseController(w).Hijack()
+				if err != nil {
+					t.Errorf("hijack: %v", err)
+					return
+				}
+				// SO_LINGER 0 turns Close into a TCP reset.
+				if tc, ok := conn.(*net.TCPConn); ok {
+					_ = tc.SetLinger(0)
+				}
+				_ = conn.Close()
+			})
+			o := call(t, c)
+			if o.err == nil || !strings.Contains(o.err.Error(), "reading the 200 OK response body") {
+				t.Errorf("err = %v, want a body read error naming the call", o.err)
+			}
+			if n := len(srv.Requests()); n != 1 {
+				t.Errorf("server saw %d requests, want 1: a broken body is not retried", n)
+			}
+		})
 	}
 }
 
 func TestServerSlowerThanDeadline(t *testing.T) {
 	t.Parallel()
-	c, srv := setup(t, jsonBody(200, `{}`))
-	srv.SetDelay(time.Minute) // ends early when the client goes away
+	for _, proto := range protos {
+		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setupOn(t, proto, jsonBody(200, `{}`))
+			srv.SetDelay(time.Minute) // ends early when the client goes away
 
-	const deadline = 150 * time.Millisecond
-	ctx, cancel := context.WithTimeout(t.Context(), deadline)
-	defer cancel()
-	start := time.Now()
-	_, err := c.RemoveIntegrationWithResponse(ctx, 42)
-	took := time.Since(start)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("err = %v, want context.DeadlineExceeded", err)
-	}
-	if took > deadline+500*time.Millisecond {
-		t.Errorf("returned after %v, want within the %v deadline plus a small margin", took, deadline)
+			const deadline = 150 * time.Millisecond
+			ctx, cancel := context.WithTimeout(t.Context(), deadline)
+			defer cancel()
+			start := time.Now()
+			_, err := c.RemoveIntegrationWithResponse(ctx, 42)
+			took := time.Since(start)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("err = %v, want context.DeadlineExceeded", err)
+			}
+			if took > deadline+500*time.Millisecond {
+				t.Errorf("returned after %v, want within the %v deadline plus a small margin", took, deadline)
+			}
+		})
 	}
 }
 
 func TestServerNeverAnswers(t *testing.T) {
 	t.Parallel()
-	// No deadline from the caller: the default transport's stall timeout
-	// is what ends the wait. Here it is 50ms instead of 2 minutes.
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}, datafold.WithHTTPClient(&http.Client{Transport: datafold.NewTransportPool(50 * time.Millisecond)}),
-		datafold.WithSleep((&clock{}).sleep))
-	start := time.Now()
-	_, err := c.RemoveIntegrationWithResponse(context.Background(), 42)
-	var netErr net.Error
-	if !errors.As(err, &netErr) || !netErr.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) ||
-		!strings.Contains(err.Error(), "gave up after 4 attempts") {
-		t.Errorf("err = %v, want a timeout after 4 attempts", err)
-	}
-	if took := time.Since(start); took > 3*time.Second {
-		t.Errorf("took %v, want about 4 × 50ms", took)
+	for _, proto := range protos {
+		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
+			// No deadline from the caller: the default transport's stall
+			// timeout is what ends the wait. Here it is 50ms instead of 2
+			// minutes.
+			release := make(chan struct{})
+			t.Cleanup(func() { close(release) })
+			h := func(w http.ResponseWriter, r *http.Request) {
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}
+			var c *api.ClientWithResponses
+			if proto == "h1" {
+				c, _ = setup(t, h, datafold.WithHTTPClient(&http.Client{Transport: datafold.NewTransportPool(50 * time.Millisecond)}),
+					datafold.WithSleep((&clock{}).sleep))
+			} else {
+				srv, roots := newFakeTLS(t, h)
+				var err error
+				c, err = datafold.NewClient(datafold.WithServer(srv.URL), datafold.WithAPIKey(testKey),
+					datafold.WithTestPool(50*time.Millisecond, roots), datafold.WithSleep((&clock{}).sleep))
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			start := time.Now()
+			_, err := c.RemoveIntegrationWithResponse(context.Background(), 42)
+			var netErr net.Error
+			if !errors.As(err, &netErr) || !netErr.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) ||
+				!strings.Contains(err.Error(), "gave up after 4 attempts") {
+				t.Errorf("err = %v, want a timeout after 4 attempts", err)
+			}
+			if took := time.Since(start); took > 3*time.Second {
+				t.Errorf("took %v, want about 4 × 50ms", took)
+			}
+		})
 	}
 }
 
 // A pooled connection that sat idle for most of the stall timeout still
 // gives the next request the whole timeout.
+//
+// The clock that stamps read deadlines makes the idle part: from the moment
+// the first response's body is read, it runs almost a whole stall timeout
+// behind, so the read the idle connection starts gets a deadline a moment
+// away. The second request's handler answers only once that moment is well
+// past. The stall timeout itself is a minute, so the test asks no margin of
+// a loaded machine: only a client that counted the wait from the idle read
+// fails it.
 func TestStallTimeoutCountsFromTheRequest(t *testing.T) {
 	t.Parallel()
-	const stall = 400 * time.Millisecond
-	slow := make(chan bool, 2)
+	const (
+		stall = time.Minute
+		left  = 300 * time.Millisecond // what the idle read's deadline leaves
+	)
+	var (
+		behind atomic.Int64 // how far the clock runs behind
+		stamps atomic.Int64 // deadlines stamped while behind
+	)
+	now := func() time.Time {
+		b := time.Duration(behind.Load())
+		if b != 0 {
+			stamps.Add(1)
+		}
+		return time.Now().Add(-b)
+	}
+	var answerAfter atomic.Int64
 	c, srv := setup(t, func(w http.ResponseWriter, r *http.Request) {
-		if <-slow {
-			time.Sleep(stall / 2) // slower than what is left of an idle-started clock
+		if at := answerAfter.Load(); at != 0 {
+			time.Sleep(time.Until(time.Unix(0, at)))
 		}
 		jsonBody(200, `{}`)(w, r)
-	}, datafold.WithHTTPClient(&http.Client{Transport: datafold.NewTransportPool(stall)}), datafold.WithoutRetries())
-	slow <- false
+	}, datafold.WithHTTPClient(&http.Client{Transport: goBehind(datafold.NewTransportPoolClock(stall, now), &behind, int64(stall-left))}),
+		datafold.WithoutRetries())
 	if o := call(t, c); o.err != nil {
 		t.Fatal(o.err)
 	}
-	time.Sleep(stall * 3 / 4) // idle in the pool, its background read running
-	slow <- true
+	// Wait for the idle connection's read to take its deadline.
+	for i := 0; stamps.Load() == 0 && i < 2000; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	behind.Store(0)
+	answerAfter.Store(time.Now().Add(left + 200*time.Millisecond).UnixNano())
 	if o := call(t, c); o.err != nil {
 		t.Errorf("second call on the idle connection: %v", o.err)
 	}
@@ -488,160 +653,210 @@ func TestStallTimeoutCountsFromTheRequest(t *testing.T) {
 	}
 }
 
+// goBehind sets *behind to d when the caller starts reading a response
+// body: after that, the only read left on the connection is its idle one.
+func goBehind(rt http.RoundTripper, behind *atomic.Int64, d int64) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := rt.RoundTrip(r)
+		if err == nil {
+			resp.Body = &onFirstRead{ReadCloser: resp.Body, f: func() { behind.Store(d) }}
+		}
+		return resp, err
+	})
+}
+
+type onFirstRead struct {
+	io.ReadCloser
+	once sync.Once
+	f    func()
+}
+
+func (b *onFirstRead) Read(p []byte) (int, error) {
+	b.once.Do(b.f)
+	return b.ReadCloser.Read(p)
+}
+
 func TestRetry_stopsAtDeadline(t *testing.T) {
 	t.Parallel()
-	// Retry-After of 10s is within the policy cap but beyond the deadline:
-	// the client answers at once with the 503 instead of sleeping.
-	c, srv := setup(t, jsonBody(200, `{}`), datafold.WithRetryPolicy(datafold.DefaultRetryPolicy()))
-	srv.FailNext(1, http.StatusServiceUnavailable, "10")
-	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
-	defer cancel()
-	start := time.Now()
-	resp, err := c.RemoveIntegrationWithResponse(ctx, 42)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode() != 503 || time.Since(start) > 500*time.Millisecond {
-		t.Errorf("status %d after %v, want 503 at once", resp.StatusCode(), time.Since(start))
+	for _, proto := range protos {
+		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
+			// Retry-After of 10s is within the policy cap but beyond the
+			// deadline: the client answers at once with the 503 instead of
+			// sleeping.
+			c, srv := setupOn(t, proto, jsonBody(200, `{}`), datafold.WithRetryPolicy(datafold.DefaultRetryPolicy()))
+			srv.FailNext(1, http.StatusServiceUnavailable, "10")
+			ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+			defer cancel()
+			start := time.Now()
+			resp, err := c.RemoveIntegrationWithResponse(ctx, 42)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode() != 503 || time.Since(start) > 500*time.Millisecond {
+				t.Errorf("status %d after %v, want 503 at once", resp.StatusCode(), time.Since(start))
+			}
+		})
 	}
 }
 
 func TestRetry_cancelWhileWaiting(t *testing.T) {
 	t.Parallel()
-	c, srv := setup(t, jsonBody(200, `{}`), datafold.WithRetryPolicy(datafold.DefaultRetryPolicy()))
-	srv.FailNext(1, http.StatusServiceUnavailable, "20")
-	ctx, cancel := context.WithCancel(t.Context())
-	// Cancel as soon as the server has answered the first attempt.
-	go func() {
-		for len(srv.Requests()) == 0 {
-			runtime.Gosched()
-		}
-		cancel()
-	}()
-	start := time.Now()
-	_, err := c.RemoveIntegrationWithResponse(ctx, 42)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want context.Canceled", err)
-	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("returned after %v, want soon after cancel", took)
+	for _, proto := range protos {
+		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setupOn(t, proto, jsonBody(200, `{}`), datafold.WithRetryPolicy(datafold.DefaultRetryPolicy()))
+			srv.FailNext(1, http.StatusServiceUnavailable, "20")
+			ctx, cancel := context.WithCancel(t.Context())
+			// Cancel as soon as the server has answered the first attempt.
+			go func() {
+				for len(srv.Requests()) == 0 {
+					runtime.Gosched()
+				}
+				cancel()
+			}()
+			start := time.Now()
+			_, err := c.RemoveIntegrationWithResponse(ctx, 42)
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("err = %v, want context.Canceled", err)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("returned after %v, want soon after cancel", took)
+			}
+		})
 	}
 }
 
 func TestHugeBody(t *testing.T) {
 	// Not parallel: it measures the heap.
-	const size = 1 << 30
-	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", fmt.Sprint(size))
-		chunk := make([]byte, 64<<10)
-		for sent := 0; sent < size; sent += len(chunk) {
-			if _, err := w.Write(chunk); err != nil {
-				return // the client stopped reading
-			}
-		}
-	})
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	_, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
-	runtime.ReadMemStats(&after)
+	for _, proto := range protos {
+		t.Run(proto, func(t *testing.T) {
+			const size = 1 << 30
+			c, _ := setupOn(t, proto, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", fmt.Sprint(size))
+				chunk := make([]byte, 64<<10)
+				for sent := 0; sent < size; sent += len(chunk) {
+					if _, err := w.Write(chunk); err != nil {
+						return // the client stopped reading
+					}
+				}
+			})
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
+			runtime.ReadMemStats(&after)
 
-	if !errors.Is(err, datafold.ErrResponseTooLarge) || !strings.Contains(err.Error(), "10485760-byte limit") {
-		t.Errorf("err = %v, want ErrResponseTooLarge at the default 10 MiB", err)
-	}
-	// TotalAlloc only grows, so it bounds the peak of the call's heap.
-	grew := after.TotalAlloc - before.TotalAlloc
-	t.Logf("allocated %.1f MiB while refusing a %d MiB body", float64(grew)/(1<<20), size>>20)
-	if grew > 64<<20 {
-		t.Errorf("allocated %d MiB, want far below the body size", grew>>20)
+			if !errors.Is(err, datafold.ErrResponseTooLarge) || !strings.Contains(err.Error(), "10485760-byte limit") {
+				t.Errorf("err = %v, want ErrResponseTooLarge at the default 10 MiB", err)
+			}
+			// TotalAlloc only grows, so it bounds the peak of the call's heap.
+			grew := after.TotalAlloc - before.TotalAlloc
+			t.Logf("allocated %.1f MiB while refusing a %d MiB body", float64(grew)/(1<<20), size>>20)
+			if grew > 64<<20 {
+				t.Errorf("allocated %d MiB, want far below the body size", grew>>20)
+			}
+		})
 	}
 }
 
 func TestBodyLimitOption(t *testing.T) {
 	t.Parallel()
-	// "No limit" spelled the obvious way must not overflow.
-	c, _ := setup(t, jsonBody(200, `{}`), datafold.WithMaxResponseBytes(math.MaxInt64))
-	if o := call(t, c); o.err != nil {
-		t.Errorf("MaxInt64 limit: %v", o.err)
+	for _, proto := range protos {
+		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
+			// "No limit" spelled the obvious way must not overflow.
+			c, _ := setupOn(t, proto, jsonBody(200, `{}`), datafold.WithMaxResponseBytes(math.MaxInt64))
+			if o := call(t, c); o.err != nil {
+				t.Errorf("MaxInt64 limit: %v", o.err)
+			}
+		})
 	}
 }
 
 func TestBodyLimitOption_exact(t *testing.T) {
 	t.Parallel()
-	c, _ := setup(t, jsonBody(200, `{"detail":"`+strings.Repeat("x", 100)+`"}`), datafold.WithMaxResponseBytes(64))
-	_, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
-	if !errors.Is(err, datafold.ErrResponseTooLarge) {
-		t.Errorf("err = %v, want ErrResponseTooLarge", err)
-	}
-	c, _ = setup(t, jsonBody(200, `{"a":"`+strings.Repeat("x", 56)+`"}`), datafold.WithMaxResponseBytes(64))
-	if _, err := c.RemoveIntegrationWithResponse(t.Context(), 42); err != nil {
-		t.Errorf("a body of exactly the limit: %v", err)
+	for _, proto := range protos {
+		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
+			c, _ := setupOn(t, proto, jsonBody(200, `{"detail":"`+strings.Repeat("x", 100)+`"}`), datafold.WithMaxResponseBytes(64))
+			_, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
+			if !errors.Is(err, datafold.ErrResponseTooLarge) {
+				t.Errorf("err = %v, want ErrResponseTooLarge", err)
+			}
+			c, _ = setupOn(t, proto, jsonBody(200, `{"a":"`+strings.Repeat("x", 56)+`"}`), datafold.WithMaxResponseBytes(64))
+			if _, err := c.RemoveIntegrationWithResponse(t.Context(), 42); err != nil {
+				t.Errorf("a body of exactly the limit: %v", err)
+			}
+		})
 	}
 }
 
 func TestRedirects(t *testing.T) {
 	t.Parallel()
-	for _, code := range []int{301, 302, 307, 308} {
-		t.Run(fmt.Sprintf("%d_other_host", code), func(t *testing.T) {
-			t.Parallel()
-			got := make(chan string, 1)
-			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				got <- r.Header.Get("Authorization")
-			}))
-			t.Cleanup(other.Close)
-			// "localhost" and "127.0.0.1" are different hosts to Go's
-			// redirect rules, as two domains would be.
-			otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
-			c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
-				http.Redirect(w, r, otherURL+r.URL.Path, code)
+	for _, proto := range protos {
+		for _, code := range []int{301, 302, 307, 308} {
+			t.Run(fmt.Sprintf("%s/%d_other_host", proto, code), func(t *testing.T) {
+				t.Parallel()
+				got := make(chan string, 1)
+				other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					got <- r.Header.Get("Authorization")
+				}))
+				t.Cleanup(other.Close)
+				// "localhost" and "127.0.0.1" are different hosts to Go's
+				// redirect rules, as two domains would be.
+				otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+				c, _ := setupOn(t, proto, func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, otherURL+r.URL.Path, code)
+				})
+				_, _ = c.RemoveIntegrationWithResponse(t.Context(), 42)
+				if auth := <-got; auth != "" {
+					t.Errorf("the other host received Authorization %q", strings.ReplaceAll(auth, testKey, "<key>"))
+				}
 			})
-			_, _ = c.RemoveIntegrationWithResponse(t.Context(), 42)
-			if auth := <-got; auth != "" {
-				t.Errorf("the other host received Authorization %q", strings.ReplaceAll(auth, testKey, "<key>"))
+		}
+
+		t.Run(proto+"/307_same_host_keeps_key", func(t *testing.T) {
+			t.Parallel()
+			c, srv := setupOn(t, proto, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/api/v1/lineage/bi/42/" {
+					http.Redirect(w, r, "/api/v1/lineage/bi/43/", http.StatusTemporaryRedirect)
+					return
+				}
+				jsonBody(200, `{}`)(w, r)
+			})
+			o := call(t, c)
+			if o.err != nil {
+				t.Fatal(o.err)
+			}
+			reqs := srv.Requests()
+			if len(reqs) != 2 || !reqs[1].KeyMatched || reqs[1].Method != http.MethodDelete || reqs[1].Path != "/api/v1/lineage/bi/43/" {
+				t.Errorf("requests = %+v, want the DELETE repeated at /43/ with the key", reqs)
+			}
+		})
+
+		t.Run(proto+"/fastapi_trailing_slash", func(t *testing.T) {
+			t.Parallel()
+			// The fake answers a path without its slash with a 307, as
+			// Starlette does; the key must survive the hop.
+			c, srv := setupOn(t, proto, nil)
+			srv.AddIntegrations(9)
+			key, _ := datafold.NewAPIKey(testKey)
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodDelete, srv.URL+"/api/v1/lineage/bi/9", nil)
+			if err := key.Intercept(t.Context(), req); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := c.ClientInterface.(*api.Client).Client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != 200 || srv.HasIntegration(9) {
+				t.Errorf("status %d, integration still there: %v", resp.StatusCode, srv.HasIntegration(9))
 			}
 		})
 	}
-
-	t.Run("307_same_host_keeps_key", func(t *testing.T) {
-		t.Parallel()
-		c, srv := setup(t, func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/api/v1/lineage/bi/42/" {
-				http.Redirect(w, r, "/api/v1/lineage/bi/43/", http.StatusTemporaryRedirect)
-				return
-			}
-			jsonBody(200, `{}`)(w, r)
-		})
-		o := call(t, c)
-		if o.err != nil {
-			t.Fatal(o.err)
-		}
-		reqs := srv.Requests()
-		if len(reqs) != 2 || !reqs[1].KeyMatched || reqs[1].Method != http.MethodDelete || reqs[1].Path != "/api/v1/lineage/bi/43/" {
-			t.Errorf("requests = %+v, want the DELETE repeated at /43/ with the key", reqs)
-		}
-	})
-
-	t.Run("fastapi_trailing_slash", func(t *testing.T) {
-		t.Parallel()
-		// The fake answers a path without its slash with a 307, as
-		// Starlette does; the key must survive the hop.
-		srv := datafoldtest.NewServer(t, datafoldtest.WithAPIKey(testKey), datafoldtest.WithIntegrations(9))
-		key, _ := datafold.NewAPIKey(testKey)
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodDelete, srv.URL+"/api/v1/lineage/bi/9", nil)
-		if err := key.Intercept(t.Context(), req); err != nil {
-			t.Fatal(err)
-		}
-		c, _ := datafold.NewClient(datafold.WithServer(srv.URL), datafold.WithAPIKey(testKey))
-		resp, err := c.ClientInterface.(*api.Client).Client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = resp.Body.Close()
-		if resp.StatusCode != 200 || srv.HasIntegration(9) {
-			t.Errorf("status %d, integration still there: %v", resp.StatusCode, srv.HasIntegration(9))
-		}
-	})
 
 	t.Run("https_to_http_same_host_refused", func(t *testing.T) {
 		t.Parallel()

@@ -168,6 +168,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
+// connection pool underneath.
+func (t *transport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 func (t *transport) methodRetryable(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete,
@@ -253,10 +261,38 @@ func transient(err error) bool {
 		errors.As(err, &unknownCA), errors.As(err, &invalidErr):
 		return false
 	}
+	// A name that does not exist will not start existing in the next
+	// second; a resolver that timed out or failed may answer next time.
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return false
+	}
 	var netErr net.Error
-	return errors.As(err, &netErr) ||
+	return errors.As(err, &netErr) || http2ConnectionLost(err) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// http2ConnectionLost reports whether err is how net/http's HTTP/2 client
+// fails the streams of a connection that broke under them (a reset, a
+// failed write, a GOAWAY) or a stream the server reset. Which of these a
+// stream gets when its connection goes down depends on which goroutine
+// notices first; all of them mean the request may be sent again on
+// another connection. The errors are unexported, so they are known by
+// their text.
+func http2ConnectionLost(err error) bool {
+	s := err.Error()
+	for _, m := range []string{
+		"http2: client connection lost",
+		"http2: client connection force closed",
+		"http2: server sent GOAWAY",
+		"stream error: stream ID",
+	} {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // backoff returns how long to wait before attempt+1, and false when the
@@ -290,14 +326,16 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		if secs > int64(time.Duration(1<<62)/time.Second) {
-			return time.Duration(1 << 62), true
-		}
+	secs, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case err == nil && secs < 0:
+		return 0, false
+	case err == nil && secs <= int64(time.Duration(1<<62)/time.Second):
 		return time.Duration(secs) * time.Second, true
+	case err == nil, errors.Is(err, strconv.ErrRange) && v[0] != '-' && v[0] != '+':
+		// More seconds than a Duration holds is still a number of
+		// seconds: far too long, not absent.
+		return time.Duration(1 << 62), true
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		return max(at.Sub(now), 0), true
@@ -343,7 +381,7 @@ func (t *transport) log(ctx context.Context, req *http.Request, resp *http.Respo
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", scrub(err.Error(), credential(req))))
 	}
 	t.logger.LogAttrs(ctx, slog.LevelDebug, "datafold request", attrs...)
 }
@@ -454,7 +492,7 @@ func (b *body) checkBody() error {
 	}
 	what := "an empty body"
 	if b.n > 0 {
-		what = "a body that is not JSON: " + excerpt(head, 80)
+		what = "a body that is not JSON: " + excerpt(scrubHead(head, credential(b.req), b.n > int64(len(head))), 80)
 	}
 	return fmt.Errorf("%w: %s %s: the server answered %s with %s, though it declared Content-Type %q",
 		ErrMalformedBody, b.req.Method, b.req.URL.EscapedPath(), statusLine(b.resp.StatusCode), what, b.resp.Header.Get("Content-Type"))
