@@ -375,7 +375,7 @@ func hostError(err error, source string) error {
 		}
 	}
 	if _, after, ok := strings.Cut(msg, "server from WithServer: "); ok {
-		msg = after
+		msg = strings.TrimPrefix(after, "server ")
 	}
 	return usageError{msg: source + ": " + msg, err: err}
 }

@@ -148,7 +148,7 @@ func TestRemove(t *testing.T) {
 			wantLeft:   []int{1, 2, 3},
 		},
 		{name: "bad_host_scheme", args: []string{"1"}, env: map[string]string{"DATAFOLD_HOST": "ftp://x"}, wantCode: 2, wantStderr: `datafold: DATAFOLD_HOST: "ftp://x": scheme must be https or http` + "\n", wantLeft: []int{1, 2, 3}},
-		{name: "bad_host_flag", args: []string{"--host", "https://user:pw@x", "1"}, wantCode: 2, wantStderr: `datafold: --host: "https://user:xxxxx@x": credentials in the URL are not supported`, wantLeft: []int{1, 2, 3}},
+		{name: "bad_host_flag", args: []string{"--host", "https://user:pw@x", "1"}, wantCode: 2, wantStderr: `datafold: --host: "https://x": credentials in the URL are not supported`, wantLeft: []int{1, 2, 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
