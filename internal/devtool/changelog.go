@@ -97,7 +97,7 @@ func (r report) next(changelog string) (prev, next string) {
 func (r report) entry(changelog string, day time.Time) string {
 	var b strings.Builder
 	prev, next := r.next(changelog)
-	from := ""
+	from := "first release: "
 	if prev != "" {
 		from = prev + " → "
 	}
