@@ -4,8 +4,12 @@ GO        ?= go
 TOOL      := $(GO) tool -modfile=tools/go.mod
 FUZZTIME  ?= 60s
 STRESS    ?= 10m
+# Shell kept as shell (run with bash, macOS's 3.2 included); the rest of
+# the developer commands are Go, in internal/devtool.
+SCRIPTS   := $(wildcard scripts/*.sh) .ci/run
+DEVTOOL   := $(GO) run ./internal/devtool
 
-.PHONY: all generate check-generated lint test fuzz ci demo help update-spec fixtures names-lint bench bench-check conformance verify stress
+.PHONY: all generate check-generated lint test fuzz ci verify demo help update-spec fixtures names-lint bench bench-check release release-check vuln conformance stress
 
 all: ci
 
@@ -30,13 +34,15 @@ check-generated:
 	cd tools && $(GO) mod tidy -diff
 	cd bench && $(GO) mod tidy -diff
 
-## lint: gofmt, go vet and staticcheck (root and bench modules)
+## lint: gofmt, go vet and staticcheck (root and bench modules); actionlint on the workflows; shcheck on the scripts
 lint:
 	@unformatted="$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' | grep -v '\.gen\.go$$'))"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(TOOL) staticcheck ./...
 	cd bench && $(GO) vet ./... && $(GO) tool -modfile=../tools/go.mod staticcheck ./...
+	$(TOOL) actionlint
+	cd tools && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) run ./shcheck $(addprefix ../,$(SCRIPTS))
 
 ## test: every test, with the race detector
 test:
@@ -64,10 +70,10 @@ conformance:
 	@out="$$($(GO) test -count=1 -run '^TestConformance' -v . 2>&1)"; rc=$$?; \
 	printf '%s\n' "$$out" | grep -E 'conformance:|^(ok|FAIL|--- FAIL)|^\s+\S+\.go:[0-9]+:'; exit $$rc
 
-## verify: everything CI checks on the current spec (make update-spec ends with it)
+## verify: every check of make ci but the fixtures and stress (update-spec ends with it)
 verify: check-generated names-lint lint test conformance bench-check
 
-## ci: what CI runs
+## ci: what CI runs, here (.ci/run) and hosted (.github/workflows/ci.yml)
 ci: verify fixtures
 	$(MAKE) --no-print-directory stress STRESS=30s
 
@@ -75,17 +81,30 @@ ci: verify fixtures
 stress:
 	$(GO) test -run '^TestStress$$' -count=1 -timeout 0 -v . -stress $(STRESS)
 
+
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
 
 ## demo: regenerate, start the bundled fake Datafold and remove integrations through the CLI
 demo:
-	bash scripts/demo.sh
+	$(DEVTOOL) demo
 
 ## update-spec: SPEC=path [NAMES=auto]: replace openapi.yaml, report breaking changes, name operations, regenerate, test
 update-spec:
 	bash scripts/update-spec.sh "$(SPEC)" "$(NAMES)"
 
-## fixtures: regenerate from each fixture spec in a scratch copy (build, vet, all tests) and check the v2->v3 breaking report
+## fixtures: make update-spec with each fixture spec in a scratch copy (POSIX-only PATH; ends in make verify), check the v2->v3 breaking report and the spec-watch PR label (UPDATE_GOLDEN=1)
 fixtures:
-	bash scripts/check-fixtures.sh
+	$(DEVTOOL) fixtures
+
+## release: VERSION=vX.Y.Z: the CLI for linux/darwin/windows x amd64/arm64 and SHA256SUMS in dist/, notes from CHANGELOG.md
+release:
+	$(DEVTOOL) release -version "$(VERSION)" -out dist -notes dist/NOTES.md
+
+## release-check: build the six release binaries with checksums in a scratch dir and run this platform's `datafold version`
+release-check:
+	$(DEVTOOL) release -version v0.0.0-releasecheck -check
+
+## vuln: govulncheck on the module (needs the Go vulnerability database; hosted CI runs it)
+vuln:
+	$(TOOL) govulncheck ./...

@@ -5,6 +5,11 @@
 # reports what changed for importers, makes sure every operation has an
 # idiomatic Go name, regenerates, and proves the result builds, vets and
 # passes the tests. Nothing generated or handwritten is edited by hand.
+#
+# Portable: bash 3.2 (macOS) and POSIX utilities only; make fixtures runs
+# it with a PATH holding nothing else, and make lint checks it for GNU-only
+# flags. UPDATE_SPEC_OUT=dir also writes the spec-watch workflow's pull
+# request body and label there.
 set -euo pipefail
 
 spec=${1:-}
@@ -13,7 +18,8 @@ if [ -z "$spec" ] || [ ! -f "$spec" ]; then
 	echo "usage: make update-spec SPEC=path/to/openapi.(yaml|json) [NAMES=auto]" >&2
 	exit 2
 fi
-spec=$(realpath "$spec") # before the cd below, so a relative path works
+# Absolute before the cd below, so a relative path works.
+spec=$(cd "$(dirname "$spec")" && pwd)/$(basename "$spec")
 cd "$(dirname "$0")/.."
 case "$names" in "" | auto) ;; *)
 	echo "update-spec: NAMES must be empty or auto, not '$names'" >&2
@@ -25,9 +31,10 @@ oasdiff() { go tool -modfile=tools/go.mod oasdiff "$@"; }
 opnames() { go run ./internal/opnames "$@"; }
 step() { printf '\n==> %s\n' "$*"; }
 
-new=$(mktemp --suffix=.yaml)
-changes=$(mktemp --suffix=.json)
-trap 'rm -f "$new" "$changes"' EXIT
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+new=$tmp/new.yaml
+changes=$tmp/changes.json
 opnames to-yaml "$spec" "$new"
 
 step "Changes from openapi.yaml to $spec (oasdiff; 'error' lines break importers)"
@@ -35,6 +42,9 @@ oasdiff changelog openapi.yaml "$new"
 oasdiff changelog openapi.yaml "$new" --format json >"$changes"
 printf 'summary: '
 opnames summary <"$changes"
+
+step "Drafting the CHANGELOG.md entry (the version bump the report calls for)"
+go run ./internal/devtool changelog -changes "$changes" ${UPDATE_SPEC_OUT:+-out "$UPDATE_SPEC_OUT"}
 
 step "Replacing openapi.yaml"
 cp "$new" openapi.yaml
@@ -50,7 +60,7 @@ elif ! opnames names; then
 fi
 
 step "Regenerating api/"
-go generate ./...
+make --no-print-directory generate
 opnames lint
 # A new spec can bring the generated code new imports (nullable, the
 # runtime's types); go.mod follows, here and in bench/, which imports it.
@@ -62,4 +72,4 @@ go mod tidy
 step "Checking the result as CI does (make verify)"
 make --no-print-directory verify
 
-step "Done: review 'git diff' (openapi.yaml, overlay.yaml, api/) and bump the version as the summary says"
+step "Done: review 'git diff' (openapi.yaml, overlay.yaml, api/, CHANGELOG.md) and bump the version as the summary says"

@@ -1,0 +1,344 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// followUps lists fixtures applied, in order, on top of another one in the
+// same copy, as a maintainer would over time; every other fixture under
+// testdata/specs is applied on its own to a fresh copy.
+var followUps = map[string][]string{
+	"v2.yaml": {"v3.yaml"},
+}
+
+// expect holds what a fixture's update-spec output and spec-watch label
+// must show.
+var expect = map[string]struct {
+	label string
+	log   []string
+}{
+	"v2.yaml": {label: "non-breaking"},
+	"v3.yaml": {label: "breaking", log: []string{
+		// v3 removes an operation, so its name goes too.
+		"dropped the rename of delete_monitor_api_v1_monitors__monitor_id__delete",
+	}},
+	// A large spec in pydantic v2's style, from the seed: every schema
+	// and operation goes through the generated conformance tests.
+	"large.yaml": {label: "non-breaking", log: []string{
+		"conformance: 160 of 160 component schemas round-tripped",
+		"conformance: 76 operations called",
+	}},
+}
+
+// posixTools are the utilities update-spec and the Makefile's recipes may
+// use: POSIX ones whose flags mean the same on Linux and macOS (mktemp is
+// not POSIX, but mktemp -d is on both). The fixtures run update-spec with
+// a PATH holding only these and toolchain, so a script that reaches for
+// realpath, seq or timeout fails here instead of on a Mac.
+var posixTools = []string{
+	"basename", "cat", "chmod", "cmp", "cp", "cut", "date", "diff", "dirname", "env",
+	"false", "find", "grep", "head", "kill", "ln", "ls", "mkdir", "mktemp", "mv",
+	"printf", "rm", "rmdir", "sed", "sh", "sleep", "sort", "tail", "tee", "test",
+	"touch", "tr", "true", "uname", "wc", "xargs", "[",
+}
+
+// toolchain is what the repository needs beyond POSIX: bash for the
+// scripts, make, git, Go, and the C toolchain that go test -race needs.
+var toolchain = []string{"bash", "make", "git", "go", "gofmt", "cc", "gcc", "clang", "as", "ld", "xcrun"}
+
+func fixturesCmd(args []string, stdout, stderr io.Writer) error {
+	fset := flag.NewFlagSet("devtool fixtures", flag.ContinueOnError)
+	updateGolden := fset.Bool("update-golden", os.Getenv("UPDATE_GOLDEN") == "1",
+		"rewrite testdata/specs/v2-to-v3.breaking.txt (also UPDATE_GOLDEN=1)")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	repo, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	scratch, err := os.MkdirTemp("", "datafold-fixtures-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	path, err := posixPath(filepath.Join(scratch, "bin"))
+	if err != nil {
+		return err
+	}
+	env := withEnv(os.Environ(), "PATH", path)
+
+	fmt.Fprintln(stdout, "==> v2 -> v3 breaking changes match the planted ones")
+	if err := checkGolden(repo, *updateGolden, stdout); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(stdout, "==> without NAMES=auto, update-spec fails with the overlay actions to add")
+	manual := filepath.Join(scratch, "manual")
+	if err := copyRepo(repo, manual); err != nil {
+		return err
+	}
+	var log bytes.Buffer
+	if updateSpec(manual, env, filepath.Join(repo, "testdata/specs/v2.yaml"), "", &log) == nil {
+		return errors.New("fixtures: update-spec without NAMES=auto succeeded, but v2 has unnamed operations")
+	}
+	for _, want := range []string{"Add these actions to overlay.yaml", "operationId: ListIntegrations",
+		"target: $.paths.*.*[?(@.operationId == 'get_monitor_run_api_v1_monitors__monitor_id__runs__run_id__get')]"} {
+		if !strings.Contains(log.String(), want) {
+			return fmt.Errorf("fixtures: update-spec's failure output lacks: %s\n%s", want, log.String())
+		}
+	}
+	fmt.Fprintln(stdout, "it fails and prints the actions")
+
+	seqs, err := sequences(filepath.Join(repo, "testdata/specs"))
+	if err != nil {
+		return err
+	}
+	for _, seq := range seqs {
+		dir := filepath.Join(scratch, strings.TrimSuffix(seq[0], ".yaml"))
+		if err := copyRepo(repo, dir); err != nil {
+			return err
+		}
+		for _, spec := range seq {
+			if err := applyFixture(repo, dir, env, spec, stdout); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Fprintln(stdout, "==> fixtures pass")
+	return nil
+}
+
+// sequences returns the fixtures in dir in the order to apply them: each
+// one that does not follow another, then its follow-ups.
+func sequences(dir string) ([][]string, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	follows := map[string]bool{}
+	for _, fs := range followUps {
+		for _, f := range fs {
+			follows[f] = true
+		}
+	}
+	var seqs [][]string
+	for _, n := range names {
+		base := filepath.Base(n)
+		if !follows[base] {
+			seqs = append(seqs, append([]string{base}, followUps[base]...))
+		}
+	}
+	return seqs, nil
+}
+
+// applyFixture runs make update-spec NAMES=auto with one fixture in dir,
+// then checks the output and the spec-watch pull request's label and body
+// that the same run drafted.
+func applyFixture(repo, dir string, env []string, spec string, stdout io.Writer) error {
+	name := strings.TrimSuffix(spec, ".yaml")
+	fmt.Fprintf(stdout, "==> make update-spec SPEC=testdata/specs/%s NAMES=auto\n", spec)
+	pr := dir + "-" + name + "-pr" // beside the copy, so git status there is only update-spec's doing
+	var log bytes.Buffer
+	start := time.Now()
+	err := updateSpec(dir, withEnv(env, "UPDATE_SPEC_OUT", pr), filepath.Join(repo, "testdata/specs", spec), "auto", &log)
+	if err != nil {
+		return fmt.Errorf("fixtures: update-spec failed for %s: %w\n%s", spec, err, log.String())
+	}
+	ms := time.Since(start).Milliseconds()
+	overlay, err := os.ReadFile(filepath.Join(dir, "overlay.yaml"))
+	if err != nil {
+		return err
+	}
+	gen, err := os.ReadFile(filepath.Join(dir, "api/datafold.gen.go"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d named operations; update-spec %d ms; api/datafold.gen.go %d lines, %d bytes\n",
+		name, bytes.Count(overlay, []byte("operationId:")), ms, bytes.Count(gen, []byte("\n")), len(gen))
+	summary := ""
+	for l := range strings.Lines(log.String()) {
+		if strings.HasPrefix(l, "summary:") {
+			summary = l
+			fmt.Fprint(stdout, l)
+		}
+	}
+	for _, want := range expect[spec].log {
+		if !strings.Contains(log.String(), want) {
+			return fmt.Errorf("fixtures: update-spec's output for %s lacks: %s\n%s", spec, want, log.String())
+		}
+	}
+
+	// The spec-watch workflow's dry run: the label and body it would use.
+	label, err := os.ReadFile(filepath.Join(pr, "label"))
+	if err != nil {
+		return fmt.Errorf("fixtures: update-spec wrote no pull request label for %s: %w", spec, err)
+	}
+	body, err := os.ReadFile(filepath.Join(pr, "body.md"))
+	if err != nil {
+		return err
+	}
+	if want := expect[spec].label; want != "" && strings.TrimSpace(string(label)) != want {
+		return fmt.Errorf("fixtures: spec-watch label for %s is %q, want %q", spec, bytes.TrimSpace(label), want)
+	}
+	counts := strings.TrimSuffix(strings.TrimPrefix(summary, "summary: "), "\n")
+	if counts == "" || !bytes.Contains(body, []byte(counts)) {
+		return fmt.Errorf("fixtures: spec-watch body for %s lacks the summary %q:\n%s", spec, counts, body)
+	}
+	cl, err := os.ReadFile(filepath.Join(dir, "CHANGELOG.md"))
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(cl, []byte(counts)) {
+		return fmt.Errorf("fixtures: CHANGELOG.md has no drafted entry for %s", spec)
+	}
+	fmt.Fprintf(stdout, "spec-watch: label %s, CHANGELOG.md entry drafted\n", bytes.TrimSpace(label))
+	return nil
+}
+
+// updateSpec runs make update-spec in dir.
+func updateSpec(dir string, env []string, spec, names string, out io.Writer) error {
+	args := []string{"--no-print-directory", "update-spec", "SPEC=" + spec}
+	if names != "" {
+		args = append(args, "NAMES="+names)
+	}
+	return command(dir, env, out, "make", args...)
+}
+
+// checkGolden compares oasdiff's v2 -> v3 breaking report with the golden
+// file, or rewrites the file.
+func checkGolden(repo string, update bool, stdout io.Writer) error {
+	golden := filepath.Join(repo, "testdata/specs/v2-to-v3.breaking.txt")
+	js, err := output(repo, nil, "go", "tool", "-modfile=tools/go.mod", "oasdiff", "breaking",
+		"testdata/specs/v2.yaml", "testdata/specs/v3.yaml", "--format", "json")
+	if err != nil {
+		return err
+	}
+	got, err := output(repo, bytes.NewReader(js), "go", "run", "./internal/opnames", "breaks")
+	if err != nil {
+		return err
+	}
+	if update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "rewrote %s\n", golden)
+		return nil
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("fixtures: the breaking-change report differs from %s (UPDATE_GOLDEN=1 to accept):\n%s",
+			golden, lineDiff(string(want), string(got)))
+	}
+	fmt.Fprintf(stdout, "%d breaking changes, as planted\n", bytes.Count(want, []byte("\n")))
+	return nil
+}
+
+// lineDiff lists the lines only in want (-) and only in got (+).
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for _, l := range w {
+		if !slices.Contains(g, l) {
+			fmt.Fprintf(&b, "-%s\n", l)
+		}
+	}
+	for _, l := range g {
+		if !slices.Contains(w, l) {
+			fmt.Fprintf(&b, "+%s\n", l)
+		}
+	}
+	return b.String()
+}
+
+// copyRepo copies the repository's files (tracked, or new and not
+// ignored) into dir and commits them there, since make verify's
+// check-generated compares git status before and after generating.
+func copyRepo(repo, dir string) error {
+	ls, err := output(repo, nil, "git", "ls-files", "-co", "--exclude-standard", "-z")
+	if err != nil {
+		return err
+	}
+	for name := range strings.SplitSeq(strings.TrimSuffix(string(ls), "\x00"), "\x00") {
+		if err := copyFile(filepath.Join(repo, name), filepath.Join(dir, name)); err != nil {
+			if errors.Is(err, fs.ErrNotExist) { // deleted in the work tree, not yet in the index
+				continue
+			}
+			return err
+		}
+	}
+	git := []string{"-c", "user.name=fixtures", "-c", "user.email=fixtures@invalid", "-c", "commit.gpgsign=false"}
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, append(git, "commit", "-q", "--no-verify", "-m", "fixture base")} {
+		if _, err := output(dir, nil, "git", args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyFile(from, to string) error {
+	info, err := os.Lstat(from)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		target, err := os.Readlink(from)
+		if err != nil {
+			return err
+		}
+		return os.Symlink(target, to)
+	}
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, info.Mode().Perm())
+}
+
+// posixPath fills dir with links to posixTools and toolchain as found on
+// PATH and returns a PATH holding only dir.
+func posixPath(dir string) (string, error) {
+	if runtime.GOOS == "windows" {
+		return os.Getenv("PATH"), nil // the scripts run under Git Bash there, if at all
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	for _, t := range append(slices.Clone(posixTools), toolchain...) {
+		p, err := exec.LookPath(t)
+		if err != nil {
+			continue // cc, gcc or clang: one is enough; a missing POSIX tool shows up as a failing step
+		}
+		if p, err = filepath.Abs(p); err != nil {
+			return "", err
+		}
+		if err := os.Symlink(p, filepath.Join(dir, t)); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// withEnv returns env with key set to value.
+func withEnv(env []string, key, value string) []string {
+	out := slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
+	return append(out, key+"="+value)
+}
