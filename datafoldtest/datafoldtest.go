@@ -45,7 +45,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datafold/datafold-go/api"
+	"github.com/datafold/datafold-go/api/spec"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -560,7 +560,7 @@ func (w *statusWriter) Flush() {
 // specRouter routes by path alone: the document's servers name Datafold's
 // hosts, and the fake answers on whatever address it was given.
 var specRouter = sync.OnceValues(func() (routers.Router, error) {
-	doc, err := api.GetSpec()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("datafoldtest: loading the embedded OpenAPI document: %w", err)
 	}
