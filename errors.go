@@ -175,7 +175,9 @@ func (e *APIError) Is(target error) bool {
 // Response is what every response type in package api has in common: a
 // status code and the raw body.
 type Response interface {
+	// StatusCode is the HTTP status, such as 404.
 	StatusCode() int
+	// GetBody is the response body as read, or nil.
 	GetBody() []byte
 }
 
