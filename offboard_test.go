@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	datafold "github.com/datafold/datafold-go"
@@ -85,16 +86,26 @@ func TestOffboardOneErrorPath(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			opts := []datafoldtest.Option{datafoldtest.WithIntegrations(42)}
+			// Counted as the handler starts: the fake records a hijacked
+			// request only after the reset reaches the client.
+			var calls atomic.Int64
 			if tt.handler != nil {
-				opts = append(opts, datafoldtest.WithOperation("RemoveIntegration", tt.handler))
+				opts = append(opts, datafoldtest.WithOperation("RemoveIntegration", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					calls.Add(1)
+					tt.handler(w, r)
+				})))
 			}
 			srv := datafoldtest.NewServer(t, opts...)
 
 			if got := offboard(t.Context(), srv.Client(), tt.id); got != tt.want {
 				t.Errorf("offboard(%d) = %q, want %q", tt.id, got, tt.want)
 			}
-			if n := len(srv.Requests()); n != tt.attempts {
-				t.Errorf("the fake saw %d requests, want %d", n, tt.attempts)
+			n := int(calls.Load())
+			if tt.handler == nil {
+				n = len(srv.Requests())
+			}
+			if n != tt.attempts {
+				t.Errorf("the server answered %d requests, want %d", n, tt.attempts)
 			}
 		})
 	}
