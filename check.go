@@ -34,7 +34,7 @@ import (
 //     the operation has probably happened.
 //   - any other error: there was no complete answer. The request was not
 //     sent ([ErrInsecureTransport]), or the network or the context's deadline
-//     failed it ([*url.Error]; errors.Is(err, context.DeadlineExceeded)),
+//     failed it ([*net/url.Error]; errors.Is(err, context.DeadlineExceeded)),
 //     or its body exceeded the limit ([ErrResponseTooLarge]) or broke off
 //     midway. Retries have already run; whether the operation happened is
 //     unknown.
