@@ -61,6 +61,11 @@ names-lint:
 bench:
 	bash bench/run.sh
 
+## startup: package init, binary size and `datafold version` wall time against net/http and hello world (RUNS)
+.PHONY: startup
+startup:
+	cd bench && $(GO) run ./cmd/startup -runs $(or $(RUNS),31)
+
 ## bench-check: the benchmark module builds, vets and every contender makes a real call
 bench-check:
 	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run 'TestClientsAgree' -bench . -benchtime 1x ./...

@@ -2,7 +2,6 @@ package datafold
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,7 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
+
 	"time"
 
 	"github.com/datafold/datafold-go/api"
@@ -361,25 +360,7 @@ func plain(s, punct string) bool {
 // DefaultServer returns the first server of the OpenAPI document the
 // client was generated from, https://app.datafold.com: the server
 // [NewClient] uses when neither [WithServer] nor DATAFOLD_HOST names one.
-func DefaultServer() (string, error) { return specServer() }
-
-// specServer reads the default once, from the spec, so it lives in one
-// place.
-var specServer = sync.OnceValues(func() (string, error) {
-	raw, err := api.GetSpecJSON()
-	if err != nil {
-		return "", fmt.Errorf("datafold: reading the embedded OpenAPI document: %w", err)
-	}
-	var doc struct {
-		Servers []struct {
-			URL string `json:"url"`
-		} `json:"servers"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return "", fmt.Errorf("datafold: reading the embedded OpenAPI document: %w", err)
-	}
-	if len(doc.Servers) == 0 || doc.Servers[0].URL == "" {
-		return "", errors.New("datafold: the OpenAPI document names no server; use WithServer or DATAFOLD_HOST")
-	}
-	return doc.Servers[0].URL, nil
-})
+// It comes from a constant generated from the document (api.ServerURLDefault),
+// so it costs nothing; the error is always nil, and kept so callers need not
+// change if the default ever has to be computed.
+func DefaultServer() (string, error) { return api.ServerURLDefault, nil }

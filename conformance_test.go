@@ -16,6 +16,7 @@ import (
 
 	"github.com/datafold/datafold-go"
 	"github.com/datafold/datafold-go/api"
+	apispec "github.com/datafold/datafold-go/api/spec"
 	"github.com/datafold/datafold-go/datafoldtest"
 	"github.com/datafold/datafold-go/internal/synth"
 )
@@ -121,7 +122,7 @@ func TestConformanceOperations(t *testing.T) {
 
 func conformanceDoc(t *testing.T) *openapi3.T {
 	t.Helper()
-	doc, err := api.GetSpec()
+	doc, err := apispec.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,42 +175,49 @@ func (e *APIError) Is(target error) bool {
 // Response is what every response type in package api has in common: a
 // status code and the raw body.
 type Response interface {
+	// StatusCode is the HTTP status, such as 404.
 	StatusCode() int
+	// GetBody is the response body as read, or nil.
 	GetBody() []byte
 }
 
 // CheckResponse returns nil when r has a 2xx status, and an [*APIError]
-// describing the failure otherwise. It works for the response of every
-// operation, present and future, so no per-operation error code is needed:
+// describing the failure otherwise. r is the response of any operation,
+// present and future, from package api: a *XxxResponse of the
+// ...WithResponse methods, or the *http.Response of the plain ones (whose
+// body it reads and closes on failure, see [Check]). So no per-operation
+// error code is needed. [Check] wraps a whole call, its error included:
 //
-//	resp, err := c.RemoveIntegrationWithResponse(ctx, 42)
-//	if err != nil {
-//		return err // the request never got an answer
-//	}
-//	if err := datafold.CheckResponse(resp); err != nil {
-//		return err // *APIError; errors.Is(err, datafold.ErrNotFound) etc.
-//	}
+//	resp, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, 42))
 //
-// A nil r is reported as an error rather than a panic.
-func CheckResponse(r Response) error {
+// A nil r, or a value of another type, is reported as an error rather
+// than a panic.
+func CheckResponse(r any) error {
+	if hr, ok := r.(*http.Response); ok {
+		return checkHTTP(hr)
+	}
 	if r == nil {
 		return errors.New("datafold: CheckResponse called with a nil response")
 	}
 	if v := reflect.ValueOf(r); v.Kind() == reflect.Pointer && v.IsNil() {
 		return errors.New("datafold: CheckResponse called with a nil response")
 	}
-	code := r.StatusCode()
+	resp, ok := r.(Response)
+	if !ok {
+		return fmt.Errorf("datafold: CheckResponse called with a %T, not a response of package api or an *http.Response", r)
+	}
+	code := resp.StatusCode()
 	if code >= 200 && code < 300 {
 		return nil
 	}
-	hr := httpResponse(r)
+	hr := httpResponse(resp)
 	if code == 0 && hr == nil {
 		// The generated StatusCode() says 0 when there is no
 		// HTTPResponse: nothing was answered, so there is no API error
 		// to describe.
 		return errors.New("datafold: CheckResponse called with a response that holds no HTTP response")
 	}
-	return newAPIError(code, hr, r.GetBody())
+	return newAPIError(code, hr, resp.GetBody())
 }
 
 // httpResponse finds the *http.Response every generated response type keeps

@@ -30,18 +30,15 @@ func Example() {
 	}
 	ctx := context.Background()
 	for range 2 {
-		resp, err := c.RemoveIntegrationWithResponse(ctx, 42)
-		if err != nil {
-			log.Fatal(err) // no usable answer: network, deadline, body limit
-		}
-		err = datafold.CheckResponse(resp)
+		// Check gives the response and one error for every failure.
+		_, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, 42))
 		switch {
 		case err == nil:
 			fmt.Println("removed integration 42")
 		case errors.Is(err, datafold.ErrNotFound):
 			fmt.Println("already gone:", err)
 		default:
-			log.Fatal(err)
+			log.Fatal(err) // see Check for what each kind of error means
 		}
 	}
 	// Output:

@@ -576,6 +576,9 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Hijack hands the connection to a handler that wants to misbehave on it.
 func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	// Recorded now, with status 0: a handler that hijacks may never
+	// return before the client sees the connection break.
+	w.commit(0)
 	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
-	"github.com/datafold/datafold-go/api"
+	apispec "github.com/datafold/datafold-go/api/spec"
 )
 
 // spec is the embedded OpenAPI document, loaded once per process.
@@ -31,11 +31,11 @@ type spec struct {
 // json_schema_extra puts them beside anyOf) are kept as extensions and
 // ignored, and a pattern RE2 cannot compile is skipped with a note.
 var loadSpec = sync.OnceValues(func() (*spec, error) {
-	doc, err := api.GetSpec()
+	doc, err := apispec.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("datafoldtest: loading the embedded OpenAPI document: %w", err)
 	}
-	raw, err := api.GetSpecJSON()
+	raw, err := apispec.GetSpecJSON()
 	if err != nil {
 		return nil, fmt.Errorf("datafoldtest: loading the embedded OpenAPI document: %w", err)
 	}

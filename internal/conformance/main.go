@@ -29,7 +29,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/datafold/datafold-go/api"
+	apispec "github.com/datafold/datafold-go/api/spec"
 )
 
 func main() {
@@ -57,7 +57,7 @@ type param struct {
 var modelFor = regexp.MustCompile(`^(\S+) defines model for (\S+)\.$`)
 
 func run(genDir, outPath string) error {
-	doc, err := api.GetSpec()
+	doc, err := apispec.GetSpec()
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@
 //	opnames names   -spec openapi.yaml -overlay overlay.yaml [-auto]
 //	opnames lint    -spec openapi.yaml -gen api
 //	opnames overlay -spec openapi.yaml -overlay overlay.yaml -out api/overlay.gen.yaml
+//	opnames rebase  CONFIG PREFIX OUT
 //	opnames summary < changelog.json
 //	opnames breaks  < breaking.json
 //	opnames to-yaml IN OUT
@@ -76,6 +77,11 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return lintCmd(*spec, *gen, stdout)
 	case "overlay":
 		return overlayCmd(*spec, *overlayPath, *out, stdout)
+	case "rebase":
+		if fs.NArg() != 3 {
+			return errors.New("usage: opnames rebase CONFIG PREFIX OUT")
+		}
+		return rebaseCmd(fs.Arg(0), fs.Arg(1), fs.Arg(2))
 	case "summary":
 		return summaryCmd(stdin, stdout)
 	case "breaks":

@@ -23,8 +23,9 @@ func main() {
 	benchstat := flag.String("benchstat", "results/benchstat.txt", "benchstat output")
 	scale := flag.String("scale", "results/scale.tsv", "generation scale measurements")
 	allocs := flag.String("allocs", "results/ours.alloc.txt", "pprof top of ours' allocations")
+	startup := flag.String("startup", "results/startup.md", "bench/cmd/startup's section, included as it is")
 	flag.Parse()
-	if err := run(*benchPath, *benchstat, *scale, *allocs, os.Stdout); err != nil {
+	if err := run(*benchPath, *benchstat, *scale, *allocs, *startup, os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "benchreport: %v\n", err)
 		os.Exit(1)
 	}
@@ -80,7 +81,7 @@ func (s samples) med(name, unit string) float64 { return median(s[name][unit]) }
 
 var contenders = []string{"raw", "ours", "bare", "ogen", "ogenlean"}
 
-func run(benchPath, benchstatPath, scalePath, allocsPath string, w io.Writer) error {
+func run(benchPath, benchstatPath, scalePath, allocsPath, startupPath string, w io.Writer) error {
 	f, err := os.Open(benchPath)
 	if err != nil {
 		return err
@@ -102,7 +103,7 @@ func run(benchPath, benchstatPath, scalePath, allocsPath string, w io.Writer) er
 	p("`DELETE /api/v1/lineage/bi/{id}/` with `200 {}`, on loopback.")
 	p("")
 	p("- **raw**: hand-written `net/http` DELETE with the Authorization header, one tuned client: the floor.")
-	p("- **ours**: `datafold.NewClient` + `RemoveIntegrationWithResponse` + `CheckResponse`, default transport, retries on (none happen).")
+	p("- **ours**: `datafold.NewClient` + `datafold.Check(c.RemoveIntegrationWithResponse(...))`, default transport, retries on (none happen).")
 	p("- **bare**: the generated `ClientWithResponses` with only the API-key editor, on raw's tuned client.")
 	p("- **ogen**: ogen %s's client for the same openapi.yaml as it comes (OpenTelemetry generated in, no provider installed), on raw's tuned client.", goList("github.com/ogen-go/ogen"))
 	p("- **ogenlean**: the same with ogen's `ogen/otel` feature disabled, ogen's leanest client.")
@@ -117,7 +118,7 @@ func run(benchPath, benchstatPath, scalePath, allocsPath string, w io.Writer) er
 	p("| cores (GOMAXPROCS) | %d |", runtime.NumCPU())
 	p("| os/arch | %s/%s |", conf["goos"], conf["goarch"])
 	p("| go | %s |", runtime.Version())
-	p("| runs | %d per benchmark (`-count`), medians below |", len(s["BenchmarkRemove/raw"]["ns/op"]))
+	p("| runs | %d interleaved runs of one compiled benchmark binary, every contender once per run in an order rotated run by run; medians below |", len(s["BenchmarkRemove/raw"]["ns/op"]))
 	p("")
 
 	raw := "BenchmarkRemove/raw"
@@ -180,6 +181,27 @@ func run(benchPath, benchstatPath, scalePath, allocsPath string, w io.Writer) er
 	p("pooled. The raw baseline shows the same.")
 	p("")
 
+	ratioRows := []struct{ name, bench, unit string }{
+		{"network taken out, time", "BenchmarkClientOnly/", "ns/op"},
+		{"network taken out, allocs", "BenchmarkClientOnly/", "allocs/op"},
+		{"serial, time", "BenchmarkRemove/", "ns/op"},
+		{"serial, CPU", "BenchmarkRemove/", "cpu-ns/op"},
+		{"parallel, CPU", "BenchmarkRemoveParallel/", "cpu-ns/op"},
+	}
+	p("## Per-call ratios")
+	p("")
+	p("Medians of the interleaved runs, each a ratio of per-call cost (lower is cheaper). ogenlean")
+	p("is ogen without OpenTelemetry, the fairest ogen to compare a client without telemetry with.")
+	p("")
+	p("| | ours ÷ raw | bare ÷ raw | ogen ÷ raw | ogenlean ÷ raw | ours ÷ ogen | ours ÷ ogenlean |")
+	p("|---|---:|---:|---:|---:|---:|---:|")
+	for _, row := range ratioRows {
+		q := func(a, b string) float64 { return s.med(row.bench+a, row.unit) / s.med(row.bench+b, row.unit) }
+		p("| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |", row.name,
+			q("ours", "raw"), q("bare", "raw"), q("ogen", "raw"), q("ogenlean", "raw"), q("ours", "ogen"), q("ours", "ogenlean"))
+	}
+	p("")
+
 	p("## Targets")
 	p("")
 	p("| target | measured | |")
@@ -211,6 +233,11 @@ func run(benchPath, benchstatPath, scalePath, allocsPath string, w io.Writer) er
 		fmt.Sprintf("%.2f µs vs %.2f µs", s.med(co+"ours", "ns/op")/1e3, s.med(co+"ogen", "ns/op")/1e3))
 	check("(network taken out) ours allocs ≤ ogen's", s.med(co+"ours", "allocs/op") <= s.med(co+"ogen", "allocs/op"),
 		fmt.Sprintf("%.0f vs %.0f", s.med(co+"ours", "allocs/op"), s.med(co+"ogen", "allocs/op")))
+	ogenlean := "BenchmarkRemove/ogenlean"
+	check("(ogen without telemetry) ours serial CPU ≤ ogenlean's", s.med(ours, "cpu-ns/op") <= s.med(ogenlean, "cpu-ns/op"),
+		fmt.Sprintf("%.1f µs vs %.1f µs", s.med(ours, "cpu-ns/op")/1e3, s.med(ogenlean, "cpu-ns/op")/1e3))
+	check("(ogen without telemetry) ours allocs/op ≤ ogenlean's", s.med(ours, "allocs/op") <= s.med(ogenlean, "allocs/op"),
+		fmt.Sprintf("%.0f vs %.0f", s.med(ours, "allocs/op"), s.med(ogenlean, "allocs/op")))
 	r = ratio("BenchmarkRemoveParallel/ours", praw, "req/s")
 	check("ours ÷ raw parallel throughput ≥ 0.90", r >= 0.90, fmt.Sprintf("%.3f", r))
 	conns := maxOf(s["BenchmarkRemoveParallel/ours"]["conns"])
@@ -218,6 +245,11 @@ func run(benchPath, benchstatPath, scalePath, allocsPath string, w io.Writer) er
 	closed := maxOf(s["BenchmarkRemoveParallel/ours"]["closed"])
 	check("ours: no connection churn (closed during the run)", closed == 0, fmt.Sprintf("%.0f closed", closed))
 	p("")
+
+	if b, err := os.ReadFile(startupPath); err == nil {
+		p("%s", strings.TrimSpace(string(b)))
+		p("")
+	}
 
 	if s[co+"ours"] != nil {
 		med := func(c, unit string) float64 { return s.med(co+c, unit) }
@@ -233,7 +265,7 @@ func run(benchPath, benchstatPath, scalePath, allocsPath string, w io.Writer) er
 			(med("bare", "ns/op")-med("raw", "ns/op"))/1e3, med("bare", "allocs/op")-med("raw", "allocs/op"), layer)
 		p("%.0f allocation are this module's layer** (ours − bare: the response-body wrapper that enforces the", med("ours", "allocs/op")-med("bare", "allocs/op"))
 		p("size limit and carries the attempt count, the User-Agent header, the retry transport's checks,")
-		p("`CheckResponse`). The generated client's share, from the profile below, is `NewRemoveIntegrationRequest`")
+		p("`Check`). The generated client's share, from the profile below, is `NewRemoveIntegrationRequest`")
 		p("parsing the server URL on every call, formatting the path with `runtime.StyleParamWithOptions` and")
 		p("`fmt.Sprintf`, resolving it against the server and parsing it again in `http.NewRequest`, then")
 		p("`req.WithContext` copying the request; and `ParseRemoveIntegrationResponse` decoding `{}` into an")
@@ -248,7 +280,7 @@ func run(benchPath, benchstatPath, scalePath, allocsPath string, w io.Writer) er
 		p("## Generation scale")
 		p("")
 		p("Synthetic FastAPI-style specs (`bench/cmd/genspec`); oapi-codegen with this module's settings")
-		p("(models, client, embedded spec), then `go build` of the generated package with its")
+		p("(models, client, and the embedded spec this module generates into api/spec), then `go build` of the generated code with its")
 		p("dependencies already compiled.")
 		p("")
 		p("| operations | spec | oapi-codegen | generated | build |")
