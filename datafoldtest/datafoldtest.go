@@ -8,10 +8,7 @@
 //
 //	func TestOffboard(t *testing.T) {
 //		srv := datafoldtest.NewServer(t, datafoldtest.WithIntegrations(42))
-//		c, err := datafold.NewClient(
-//			datafold.WithServer(srv.URL),
-//			datafold.WithAPIKey(srv.APIKey()),
-//		)
+//		c := srv.Client()
 //		// ... run the code under test with c ...
 //		if srv.HasIntegration(42) {
 //			t.Error("integration 42 was not removed")
