@@ -1,0 +1,227 @@
+package datafold
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// RetryPolicy says when and how often a request is sent again.
+//
+// Requests with idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE)
+// are retried after a connection error or a 429, 502, 503 or 504 answer;
+// POST and PATCH only when RetryNonIdempotent is set. A request whose body
+// cannot be replayed (no GetBody) is never retried. Between attempts the
+// client waits for the server's Retry-After (seconds or an HTTP date) when
+// it sends one, otherwise for an exponential backoff with jitter; a canceled
+// context or one whose deadline comes before the next attempt ends the
+// retries at once. When retries run out the last response is returned as is,
+// so [CheckResponse] reports the real status.
+//
+// Start from [DefaultRetryPolicy] and change what you need.
+type RetryPolicy struct {
+	// MaxRetries is how many times a request may be sent again after the
+	// first attempt. Zero disables retries.
+	MaxRetries int
+	// MinBackoff is the wait before the first retry; each further retry
+	// waits twice as long, up to MaxBackoff. The actual wait is drawn
+	// between half and all of that, so many clients do not retry in step.
+	MinBackoff time.Duration
+	// MaxBackoff caps the exponential wait.
+	MaxBackoff time.Duration
+	// MaxRetryAfter is the longest Retry-After the client will wait for.
+	// When the server asks for longer, the response is returned instead of
+	// retried, so the caller can decide.
+	MaxRetryAfter time.Duration
+	// RetryNonIdempotent also retries POST and PATCH requests, which may
+	// repeat their effect on the server.
+	RetryNonIdempotent bool
+}
+
+// DefaultRetryPolicy returns the policy [NewClient] uses: 3 retries, waits
+// starting near 500ms and capped at 8s, and Retry-After honoured up to 30s.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxRetries:    3,
+		MinBackoff:    500 * time.Millisecond,
+		MaxBackoff:    8 * time.Second,
+		MaxRetryAfter: 30 * time.Second,
+	}
+}
+
+func (p RetryPolicy) validate() error {
+	switch {
+	case p.MaxRetries < 0:
+		return errors.New("datafold: RetryPolicy.MaxRetries is negative")
+	case p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0:
+		return errors.New("datafold: RetryPolicy durations must not be negative")
+	case p.MaxBackoff < p.MinBackoff:
+		return errors.New("datafold: RetryPolicy.MaxBackoff is less than MinBackoff")
+	}
+	return nil
+}
+
+func (t *transport) methodRetryable(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete,
+		http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return t.policy.RetryNonIdempotent
+}
+
+// retryError is the last attempt's error, saying how many were made.
+type retryError struct {
+	attempts int
+	err      error
+}
+
+func (e *retryError) Error() string {
+	return fmt.Sprintf("datafold: gave up after %d attempts: %v", e.attempts, e.err)
+}
+
+func (e *retryError) Unwrap() error { return e.err }
+
+// Timeout keeps url.Error's Timeout method truthful through the wrapping,
+// for callers that test err.(net.Error).Timeout().
+func (e *retryError) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.err, &t) && t.Timeout()
+}
+
+// shouldRetry reports whether an outcome is worth another attempt:
+// connection failures and the statuses that mean "try again later".
+func shouldRetry(ctx context.Context, resp *http.Response, err error) bool {
+	if err != nil {
+		return ctx.Err() == nil && transient(err)
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// transient reports whether err is a network failure that a new attempt
+// may not meet, as opposed to a canceled context, a certificate that will
+// stay wrong, or a request we refused to send.
+func transient(err error) bool {
+	var (
+		certErr    *tls.CertificateVerificationError
+		hostErr    x509.HostnameError
+		unknownCA  x509.UnknownAuthorityError
+		invalidErr x509.CertificateInvalidError
+	)
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, ErrInsecureTransport),
+		errors.As(err, &certErr), errors.As(err, &hostErr),
+		errors.As(err, &unknownCA), errors.As(err, &invalidErr):
+		return false
+	}
+	// A name that does not exist will not start existing in the next
+	// second; a resolver that timed out or failed may answer next time.
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return false
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || http2ConnectionLost(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// http2ConnectionLost reports whether err is how net/http's HTTP/2 client
+// fails the streams of a connection that broke under them (a reset, a
+// failed write, a GOAWAY) or a stream the server reset. Which of these a
+// stream gets when its connection goes down depends on which goroutine
+// notices first; all of them mean the request may be sent again on
+// another connection. The errors are unexported, so they are known by
+// their text.
+func http2ConnectionLost(err error) bool {
+	s := err.Error()
+	for _, m := range []string{
+		"http2: client connection lost",
+		"http2: client connection force closed",
+		"http2: server sent GOAWAY",
+		"stream error: stream ID",
+	} {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// backoff returns how long to wait before attempt+1, and false when the
+// server asked for a longer wait than the policy accepts.
+func (t *transport) backoff(attempt int, resp *http.Response) (time.Duration, bool) {
+	if resp != nil {
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), t.now()); ok {
+			return d, d <= t.policy.MaxRetryAfter
+		}
+	}
+	// MinBackoff doubled per retry, stopping at MaxBackoff before it can
+	// overflow.
+	d := t.policy.MinBackoff
+	for i := 1; i < attempt && d < t.policy.MaxBackoff; i++ {
+		if d > t.policy.MaxBackoff/2 {
+			d = t.policy.MaxBackoff
+			break
+		}
+		d *= 2
+	}
+	d = min(d, t.policy.MaxBackoff)
+	if d <= 0 {
+		return 0, true
+	}
+	// Equal jitter: at least half the backoff, so waits still grow.
+	return d/2 + rand.N(d/2+1), true
+}
+
+// retryAfter parses a Retry-After value: delay-seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	secs, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case err == nil && secs < 0:
+		return 0, false
+	case err == nil && secs <= int64(time.Duration(1<<62)/time.Second):
+		return time.Duration(secs) * time.Second, true
+	case err == nil, errors.Is(err, strconv.ErrRange) && v[0] != '-' && v[0] != '+':
+		// More seconds than a Duration holds is still a number of
+		// seconds: far too long, not absent.
+		return time.Duration(1 << 62), true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
