@@ -30,6 +30,7 @@ import (
 	"strings"
 
 	apispec "github.com/datafold/datafold-go/api/spec"
+	"github.com/datafold/datafold-go/internal/naming"
 )
 
 func main() {
@@ -90,7 +91,7 @@ func run(genDir, outPath string) error {
 			// A schema with a description gets it as its doc comment
 			// instead; oapi-codegen's type name is the schema name with
 			// its punctuation dropped and words capitalized.
-			goType, ok = types[nameKey(name)]
+			goType, ok = types[naming.Key(name)]
 		}
 		if !ok {
 			missing = append(missing, name)
@@ -174,7 +175,7 @@ func run(genDir, outPath string) error {
 // goName finds the method base name oapi-codegen made of operationId: its
 // CamelCase with initialisms, so compared without case.
 func goName(operationID string, methods map[string]method) string {
-	want := strings.ToLower(camel(operationID))
+	want := strings.ToLower(naming.Camel(operationID))
 	for name := range methods {
 		// Every operation has a WithBodyWithResponse or a WithResponse.
 		for _, suffix := range []string{"WithBodyWithResponse", "WithResponse"} {
@@ -234,7 +235,7 @@ func parseGenerated(dir string) (map[string]string, map[string]method, error) {
 					name := s.(*ast.TypeSpec).Name.Name
 					local[name] = true
 					if !strings.Contains(name, "_") {
-						types[nameKey(name)] = name
+						types[naming.Key(name)] = name
 					}
 				}
 			}
@@ -300,38 +301,5 @@ func qualify(e ast.Expr, local map[string]bool) ast.Expr {
 func render(fset *token.FileSet, e ast.Expr) string {
 	var b bytes.Buffer
 	_ = printer.Fprint(&b, fset, e)
-	return b.String()
-}
-
-// nameKey compares a schema name with a Go type name: lower case, letters
-// and digits only.
-func nameKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			return r
-		case r >= 'A' && r <= 'Z':
-			return r + 'a' - 'A'
-		}
-		return -1
-	}, s)
-}
-
-// camel is oapi-codegen's CamelCase of an operationId, case aside.
-func camel(s string) string {
-	var b strings.Builder
-	up := true
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z':
-			if up {
-				r -= 'a' - 'A'
-			}
-			b.WriteRune(r)
-		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-		}
-		up = strings.ContainsRune("-#@!$&=.+:;_~ (){}[]", r)
-	}
 	return b.String()
 }

@@ -5,9 +5,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"go.yaml.in/yaml/v3"
+
+	goname "github.com/datafold/datafold-go/internal/naming"
 )
 
 // operation is one operation of an OpenAPI document.
@@ -70,23 +71,7 @@ func derive(op operation) (name string, ok bool) {
 
 // camel converts to CamelCase the way oapi-codegen's default name
 // normalizer does, so that names computed here are the names it generates.
-func camel(s string) string {
-	var b strings.Builder
-	up := true
-	for _, r := range strings.TrimSpace(s) {
-		switch {
-		case unicode.IsUpper(r), unicode.IsDigit(r):
-			b.WriteRune(r)
-		case unicode.IsLower(r):
-			if up {
-				r = unicode.ToUpper(r)
-			}
-			b.WriteRune(r)
-		}
-		up = strings.ContainsRune("-#@!$&=.+:;_~ (){}[]", r)
-	}
-	return b.String()
-}
+func camel(s string) string { return goname.Camel(s) }
 
 // overlay is the part of overlay.yaml this program manages: actions that
 // set an operation's operationId, found by its published operationId.

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	goname "github.com/datafold/datafold-go/internal/naming"
 )
 
 // oapi-codegen v2.8.2 writes a discriminated or untyped union as a struct
@@ -22,23 +24,18 @@ import (
 //   - a union that is a whole request or response body
 //     (oapi-codegen issue 2498).
 //
-// hoistUnions moves each such union into components.schemas under a Go
+// unionActions moves each such union into components.schemas under a Go
 // name derived from where it stood, and points the old place at it with a
-// $ref, so the generator treats it like any named union. The result is a
-// list of overlay actions: nothing in openapi.yaml is edited.
-
-// site is a union to hoist: where it is, and the name it gets.
-type site struct {
-	parent *yaml.Node // the mapping or sequence holding the union
-	index  int        // its index in parent.Content (value node)
-	name   string     // component name
-}
+// $ref, so the generator treats it like any named union. It also gives
+// form bodies field types oapi-codegen's runtime can encode (formFields).
+// The result is a list of overlay actions: nothing in openapi.yaml is
+// edited.
 
 // unionHoister walks a working copy of the spec.
 type unionHoister struct {
 	schemas *yaml.Node      // components.schemas of the working copy
 	taken   map[string]bool // component names, compared in lower case without punctuation
-	sites   []site          // in document order
+	sites   int             // unions hoisted so far
 	hoisted []*yaml.Node    // key/value pairs to add to components.schemas
 }
 
@@ -58,7 +55,7 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	}
 	h := &unionHoister{schemas: schemas, taken: map[string]bool{}}
 	for i := 0; i+1 < len(schemas.Content); i += 2 {
-		h.taken[nameKey(schemas.Content[i].Value)] = true
+		h.taken[goname.Key(schemas.Content[i].Value)] = true
 	}
 
 	type edit struct {
@@ -73,9 +70,9 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	n := len(schemas.Content)
 	for i := 0; i+1 < n; i += 2 {
 		name := schemas.Content[i].Value
-		before := len(h.sites)
+		before := h.sites
 		h.walk(schemas.Content[i+1], name)
-		if len(h.sites) > before {
+		if h.sites > before {
 			changedComponents[name] = true
 		}
 	}
@@ -85,13 +82,13 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	ops, _ := operations(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{work}})
 	for _, op := range ops {
 		for _, media := range h.mediaSchemas(op.node, opName(op)) {
-			before := len(h.sites)
+			before := h.sites
 			if isUnion(media.schema) {
 				h.hoist(media.holder, media.index, media.name)
 			} else {
 				h.walk(media.schema, media.name)
 			}
-			changed := len(h.sites) > before
+			changed := h.sites > before
 			if media.form {
 				// A form has no null: an Optional field is sent or
 				// left out. oapi-codegen's runtime cannot encode
@@ -124,7 +121,7 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	if len(h.hoisted) > 0 {
 		add := &yaml.Node{Kind: yaml.MappingNode, Content: h.hoisted}
 		actions = append(actions, overlayAction(jsonPath([]string{"components", "schemas"}),
-			fmt.Sprintf("Named types for %d unions oapi-codegen would otherwise leave without marshalling methods (written by 'opnames overlay').", len(h.sites)),
+			fmt.Sprintf("Named types for %d unions oapi-codegen would otherwise leave without marshalling methods (written by 'opnames overlay').", h.sites),
 			add, false))
 	}
 	for _, e := range edits {
@@ -277,7 +274,7 @@ func formFields(schema *yaml.Node) int {
 func (h *unionHoister) hoist(parent *yaml.Node, index int, name string) {
 	name = h.unique(name)
 	union := parent.Content[index]
-	h.sites = append(h.sites, site{parent, index, name})
+	h.sites++
 	// Unions inside the union's own branches are hoisted too, named after it.
 	for _, kw := range []string{"anyOf", "oneOf"} {
 		if branches := mapValue(union, kw); branches != nil {
@@ -296,10 +293,10 @@ func (h *unionHoister) hoist(parent *yaml.Node, index int, name string) {
 // become the same Go type.
 func (h *unionHoister) unique(name string) string {
 	candidate := name
-	for i := 2; h.taken[nameKey(candidate)]; i++ {
+	for i := 2; h.taken[goname.Key(candidate)]; i++ {
 		candidate = fmt.Sprintf("%s%d", name, i)
 	}
-	h.taken[nameKey(candidate)] = true
+	h.taken[goname.Key(candidate)] = true
 	return candidate
 }
 
@@ -331,16 +328,6 @@ func isUnion(schema *yaml.Node) bool {
 func isNull(schema *yaml.Node) bool {
 	t := mapValue(schema, "type")
 	return t != nil && t.Kind == yaml.ScalarNode && t.Value == "null"
-}
-
-// nameKey is how oapi-codegen compares names once they are Go types.
-func nameKey(s string) string {
-	return strings.ToLower(strings.Map(func(r rune) rune {
-		if r == '_' || r == '-' || r == '.' || r == ' ' {
-			return -1
-		}
-		return r
-	}, s))
 }
 
 // jsonPath renders segments as an RFC 9535 path with bracketed names, which
