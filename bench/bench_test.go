@@ -280,26 +280,33 @@ func BenchmarkRemoveParallel(b *testing.B) {
 					c = cc.call
 				}
 			}
-			ctx := context.Background()
-			b.SetParallelism((goroutines + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu := cpuTime()
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if err := c(ctx, 42); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
-			b.ReportMetric(float64(srv.conns.Load()), "conns")
-			b.ReportMetric(float64(srv.closed.Load()), "closed")
-			reportCPU(b, cpu)
+			runParallel(b, srv, c)
 		})
 	}
+}
+
+// runParallel calls c from goroutines goroutines for b.N calls in all and
+// reports requests per second, the connections srv accepted and closed,
+// and CPU per call.
+func runParallel(b *testing.B, srv *server, c call) {
+	ctx := context.Background()
+	b.SetParallelism((goroutines + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := c(ctx, 42); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+	b.ReportMetric(float64(srv.conns.Load()), "conns")
+	b.ReportMetric(float64(srv.closed.Load()), "closed")
+	reportCPU(b, cpu)
 }
 
 // cpuTime is the process's CPU time so far, user and system. On a shared
