@@ -6,7 +6,7 @@ FUZZTIME  ?= 60s
 STRESS    ?= 10m
 # Shell kept as shell (run with bash, macOS's 3.2 included); the rest of
 # the developer commands are Go, in internal/devtool.
-SCRIPTS   := $(wildcard scripts/*.sh) .ci/run
+SCRIPTS   := $(wildcard scripts/*.sh) bench/run.sh .ci/run
 DEVTOOL   := $(GO) run ./internal/devtool
 
 .PHONY: all generate check-generated lint test fuzz ci verify demo help update-spec fixtures names-lint bench bench-check release release-check vuln conformance stress

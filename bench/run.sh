@@ -27,7 +27,9 @@ go generate .
 echo "==> benchmarks: $count interleaved runs of one compiled binary, -benchtime $benchtime"
 go test -c -o "$work/bench.test" .
 : >"$results/bench.txt"
-for i in $(seq 1 "$count"); do
+i=0
+while [ "$i" -lt "$count" ]; do
+	i=$((i + 1))
 	BENCH_ROTATE=$i "$work/bench.test" -test.run '^$' -test.bench '^Benchmark(ClientOnly|Remove|RemoveParallel)$' \
 		-test.benchtime "$benchtime" -test.count 1 | tee -a "$results/bench.txt"
 done
@@ -61,6 +63,7 @@ scale="$work/scale"
 mkdir -p "$scale"
 sed 's|^module .*|module scale|' ../go.mod >"$scale/go.mod"
 cp ../go.sum "$scale/go.sum"
+go build -o "$work/timeit" ./cmd/timeit # before GOCACHE moves: not part of what is timed
 export GOCACHE="$work/gocache"
 # Build everything a generated package imports, so the timings below are
 # the generated code's own compile.
@@ -70,13 +73,10 @@ for n in 10 100 1000; do
 	dir=$scale/ops$n
 	mkdir -p "$dir/spec"
 	go run ./cmd/genspec -ops "$n" >"$work/spec$n.yaml"
-	start=$(date +%s%N)
-	(cd "$dir" && "$work/oapi-codegen" -config "$work/cfg.yaml" "$work/spec$n.yaml" &&
-		"$work/oapi-codegen" -config "$work/spec.yaml" "$work/spec$n.yaml")
-	gen_ms=$((($(date +%s%N) - start) / 1000000))
-	start=$(date +%s%N)
-	go -C "$scale" build "./ops$n/..."
-	build_ms=$((($(date +%s%N) - start) / 1000000))
+	api_ms=$(cd "$dir" && "$work/timeit" "$work/oapi-codegen" -config "$work/cfg.yaml" "$work/spec$n.yaml")
+	spec_ms=$(cd "$dir" && "$work/timeit" "$work/oapi-codegen" -config "$work/spec.yaml" "$work/spec$n.yaml")
+	gen_ms=$((api_ms + spec_ms))
+	build_ms=$("$work/timeit" go -C "$scale" build "./ops$n/...")
 	printf '%d\t%d\t%d\t%d\t%d\t%d\n' "$n" "$(wc -c <"$work/spec$n.yaml")" "$gen_ms" \
 		"$(cat "$dir/api.gen.go" "$dir/spec/spec.gen.go" | wc -l)" \
 		"$(cat "$dir/api.gen.go" "$dir/spec/spec.gen.go" | wc -c)" "$build_ms" | tee -a "$results/scale.tsv"
