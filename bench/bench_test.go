@@ -33,10 +33,15 @@ type server struct {
 
 var okBody = []byte(`{}`)
 
-func newServer(tb testing.TB) *server {
+func newServer(tb testing.TB) *server { return startServer(tb, false) }
+
+// startServer answers the benchmarked call; with h2 it serves TLS with
+// HTTP/2 and refuses any other protocol, so a contender cannot quietly fall
+// back to HTTP/1.1.
+func startServer(tb testing.TB, h2 bool) *server {
 	s := &server{}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodDelete || r.Header.Get("Authorization") != "Key "+key {
+		if r.Method != http.MethodDelete || r.Header.Get("Authorization") != "Key "+key || (h2 && r.ProtoMajor != 2) {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
@@ -51,7 +56,12 @@ func newServer(tb testing.TB) *server {
 			s.closed.Add(1)
 		}
 	}
-	s.Start()
+	if h2 {
+		s.EnableHTTP2 = true
+		s.StartTLS()
+	} else {
+		s.Start()
+	}
 	tb.Cleanup(s.Close)
 	return s
 }

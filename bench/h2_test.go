@@ -6,7 +6,6 @@ package bench
 import (
 	"context"
 	"encoding/pem"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -39,29 +38,7 @@ func TestMain(m *testing.M) {
 }
 
 // newServerH2 is newServer behind TLS with HTTP/2.
-func newServerH2(tb testing.TB) *server {
-	s := &server{}
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodDelete || r.Header.Get("Authorization") != "Key "+key || r.ProtoMajor != 2 {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(okBody)
-	}))
-	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		switch st {
-		case http.StateNew:
-			s.conns.Add(1)
-		case http.StateClosed:
-			s.closed.Add(1)
-		}
-	}
-	s.EnableHTTP2 = true
-	s.StartTLS()
-	tb.Cleanup(s.Close)
-	return s
-}
+func newServerH2(tb testing.TB) *server { return startServer(tb, true) }
 
 // TestClientsAgreeH2 makes sure every contender really calls over HTTP/2.
 func TestClientsAgreeH2(t *testing.T) {
