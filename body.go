@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // ErrResponseTooLarge is wrapped by the error a call returns when a response
@@ -14,110 +15,146 @@ import (
 var ErrResponseTooLarge = errors.New("datafold: response body too large")
 
 // ErrMalformedBody is wrapped by the error a call returns when a successful
-// response declares a JSON body but sends an empty or invalid one. The error
-// names the status, so a caller can tell that the server did answer.
+// response declares a JSON body but sends an empty, invalid or incomplete
+// one: not JSON, or broken off by the connection midway. The error names the
+// status, so a caller can tell that the server did answer, and so did what
+// was asked.
 var ErrMalformedBody = errors.New("datafold: malformed response body")
 
-// body bounds a response body and turns the ways a body can defeat the
-// generated decoder into errors that name the request and status.
+// body is a response body the transport has read in full (up to the limit)
+// before handing the response on. Reading it there is what lets a body that
+// breaks off be retried like any other connection failure, lets the JSON a
+// 2xx declares be checked whole, and returns the connection to the pool
+// before the caller decodes.
 type body struct {
-	rc       io.ReadCloser
-	resp     *http.Response
-	req      *http.Request
-	limit    int64
-	n        int64
+	buf      *[]byte // pooled; nil once closed
+	data     []byte
+	off      int
+	err      error // returned once data is read: the reason the body ended early
 	attempts int
-	check    bodyCheck
-	err      error
-	// head keeps the start of a successful JSON body so it can be checked
-	// at the end without a second buffer.
-	head [64]byte
-	// full keeps a whole 422 body: an error path, and FastAPI's shape must
-	// be judged on all of it.
-	full []byte
+	secret   string
 }
 
-// bodyCheck is what body verifies at the end of a body.
-type bodyCheck uint8
-
-const (
-	checkNone bodyCheck = iota
-	// checkSuccess: a 2xx body declared as JSON must be JSON.
-	checkSuccess
-	// checkValidation: a 422 declared as JSON must be FastAPI's validation
-	// error, the type every FastAPI operation declares for 422.
-	checkValidation
-)
-
 func (b *body) Read(p []byte) (int, error) {
+	if b.off < len(b.data) {
+		n := copy(p, b.data[b.off:])
+		b.off += n
+		return n, nil
+	}
 	if b.err != nil {
 		return 0, b.err
 	}
-	// Ask for at most one byte past the limit: enough to know it was
-	// crossed, never enough to hold more than the limit in memory.
-	if int64(len(p)) > b.limit-b.n {
-		p = p[:b.limit-b.n+1]
-	}
-	n, err := b.rc.Read(p)
-	switch b.check {
-	case checkSuccess:
-		if b.n < int64(len(b.head)) {
-			copy(b.head[b.n:], p[:n])
-		}
-	case checkValidation:
-		b.full = append(b.full, p[:n]...)
-	}
-	b.n += int64(n)
-	if b.n > b.limit {
-		b.err = fmt.Errorf("%w: %s %s: the body is longer than the %d-byte limit (see datafold.WithMaxResponseBytes)",
-			ErrResponseTooLarge, b.req.Method, b.req.URL.EscapedPath(), b.limit)
-		return n - int(b.n-b.limit), b.err
-	}
-	switch {
-	case err == io.EOF && b.check != checkNone:
-		if e := b.checkBody(); e != nil {
-			b.err = e
-			return n, e
-		}
-	case err != nil && err != io.EOF:
-		// A connection that breaks mid-body is not retried: the caller
-		// may already hold part of the body. Say which call it was.
-		b.err = fmt.Errorf("datafold: %s %s: reading the %s response body: %w",
-			b.req.Method, b.req.URL.EscapedPath(), statusLine(b.resp.StatusCode), err)
-		return n, b.err
-	}
-	return n, err
+	return 0, io.EOF
 }
 
-func (b *body) Close() error { return b.rc.Close() }
+// Close gives the buffer back for the next response. The generated methods
+// close after they have copied the body out.
+func (b *body) Close() error {
+	if b.buf != nil {
+		*b.buf = b.data[:0]
+		putBuffer(b.buf)
+		b.buf, b.data = nil, nil
+	}
+	return nil
+}
 
-// checkBody runs at the end of a body the generated decoder will unmarshal.
-// Where it would fail, it fails here instead with an error that keeps the
-// status: the decoder's own is a bare "unexpected end of JSON input" or
-// "cannot unmarshal string into ... []ValidationError".
-func (b *body) checkBody() error {
-	if b.check == checkValidation {
-		if isValidationError(b.full) {
+// buffers holds response buffers between calls, so that reading a body in
+// full costs no allocation on the common path.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 1<<10); return &b }}
+
+// maxPooled keeps a rare large body from pinning its buffer in the pool.
+const maxPooled = 64 << 10
+
+func putBuffer(b *[]byte) {
+	if cap(*b) <= maxPooled {
+		buffers.Put(b)
+	}
+}
+
+// readBody reads rc to its end, or to one byte past limit, into a pooled
+// buffer. readErr is the connection's error when the body broke off; tooLarge
+// says the limit was crossed (data then holds the first limit bytes).
+func readBody(rc io.Reader, limit int64, size int64) (buf *[]byte, data []byte, readErr error, tooLarge bool) {
+	buf = buffers.Get().(*[]byte)
+	data = (*buf)[:0]
+	if size > limit {
+		// Declared too long: no need to read a byte of it.
+		return buf, data, nil, true
+	}
+	if size > int64(cap(data)) {
+		data = make([]byte, 0, size+1) // +1: see EOF without growing
+	}
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		// Ask for at most one byte past the limit: enough to know it was
+		// crossed, never enough to hold more than the limit in memory.
+		room := data[len(data):cap(data)]
+		if left := limit - int64(len(data)); int64(len(room)) > left {
+			room = room[:left+1]
+		}
+		n, err := rc.Read(room)
+		data = data[:len(data)+n]
+		if int64(len(data)) > limit {
+			*buf = data
+			return buf, data[:limit], nil, true
+		}
+		if err == io.EOF {
+			*buf = data
+			return buf, data, nil, false
+		}
+		if err != nil {
+			*buf = data
+			return buf, data, err, false
+		}
+	}
+}
+
+// judge returns the error a body that arrived whole must carry, if any: a
+// 2xx declared as JSON that is empty or not JSON, or a 422 that is not
+// FastAPI's validation list. The generated decoder's own errors would be a
+// bare "unexpected end of JSON input" or "cannot unmarshal string into ...
+// []ValidationError", without the status.
+func judge(req *http.Request, resp *http.Response, data []byte, secret string) error {
+	// The same test the generated decoder uses to decide to unmarshal.
+	if req.Method == http.MethodHead || !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		return nil
+	}
+	switch code := resp.StatusCode; {
+	case code == http.StatusNoContent, code == http.StatusResetContent:
+		return nil
+	case code == http.StatusUnprocessableEntity:
+		if isValidationError(data) {
 			return nil
 		}
 		// FastAPI sends this for HTTPException(422, "..."): a 422 the
 		// typed JSON422 cannot hold, so report it as the API error it is.
-		return newAPIError(b.resp.StatusCode, b.resp, b.full)
-	}
-	head := b.head[:min(b.n, int64(len(b.head)))]
-	switch {
-	case b.n == 0:
-	case b.n <= int64(len(b.head)) && json.Valid(head):
+		return newAPIError(code, resp, data)
+	case code < 200 || code >= 300:
 		return nil
-	case b.n > int64(len(b.head)) && startsJSON(head):
-		return nil // too long to check here; the decoder will judge the rest
+	}
+	if len(data) > 0 && json.Valid(data) {
+		return nil
 	}
 	what := "an empty body"
-	if b.n > 0 {
-		what = "a body that is not JSON: " + excerpt(scrubHead(head, credential(b.req), b.n > int64(len(head))), 80)
+	if len(data) > 0 {
+		what = "a body that is not JSON: " + excerpt(scrubBytes(data, secret), 80)
 	}
 	return fmt.Errorf("%w: %s %s: the server answered %s with %s, though it declared Content-Type %q",
-		ErrMalformedBody, b.req.Method, b.req.URL.EscapedPath(), statusLine(b.resp.StatusCode), what, b.resp.Header.Get("Content-Type"))
+		ErrMalformedBody, req.Method, redactPath(req.URL, secret), statusLine(resp.StatusCode), what, resp.Header.Get("Content-Type"))
+}
+
+// brokenBody is the error of a body the connection broke off. After a 2xx
+// the request has been carried out, so it is a malformed body, not a failed
+// request.
+func brokenBody(req *http.Request, resp *http.Response, err error, secret string) error {
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return fmt.Errorf("%w: %s %s: the server answered %s, then the body broke off: %w",
+			ErrMalformedBody, req.Method, redactPath(req.URL, secret), statusLine(resp.StatusCode), err)
+	}
+	return fmt.Errorf("datafold: %s %s: reading the %s response body: %w",
+		req.Method, redactPath(req.URL, secret), statusLine(resp.StatusCode), err)
 }
 
 // isValidationError reports whether b decodes as FastAPI's
@@ -131,38 +168,4 @@ func isValidationError(b []byte) bool {
 		} `json:"detail"`
 	}
 	return json.Unmarshal(b, &v) == nil
-}
-
-// startsJSON reports whether b, after leading whitespace, begins like a JSON
-// value.
-func startsJSON(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\n', '\r':
-			continue
-		case '{', '[', '"', '-', 't', 'f', 'n', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			return true
-		}
-		return false
-	}
-	return false
-}
-
-// checkFor says what to verify of resp's body. Only bodies that claim JSON
-// and that the generated decoder will unmarshal are checked; responses
-// without a body by definition are left alone.
-func checkFor(req *http.Request, resp *http.Response) bodyCheck {
-	// The same test the generated decoder uses to decide to unmarshal.
-	if req.Method == http.MethodHead || !strings.Contains(resp.Header.Get("Content-Type"), "json") {
-		return checkNone
-	}
-	switch code := resp.StatusCode; {
-	case code == http.StatusNoContent, code == http.StatusResetContent:
-		return checkNone
-	case code >= 200 && code < 300:
-		return checkSuccess
-	case code == http.StatusUnprocessableEntity:
-		return checkValidation
-	}
-	return checkNone
 }

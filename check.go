@@ -30,14 +30,16 @@ import (
 //     FastAPI's detail and the request id. The server answered, so the
 //     operation did not happen, except for a 5xx, after which it may have.
 //   - an error wrapping [ErrMalformedBody]: a 2xx whose body is not the JSON
-//     it declared, such as an empty one. The server accepted the request, so
-//     the operation has probably happened.
+//     it declared, such as an empty one, or broke off midway on every
+//     attempt (an idempotent request is sent again when its body breaks
+//     off, so a DELETE's last attempt may instead find it gone: a 404). The
+//     server accepted the request, so the operation has happened.
 //   - any other error: there was no complete answer. The request was not
 //     sent ([ErrInsecureTransport]), or the network or the context's deadline
 //     failed it ([*net/url.Error]; errors.Is(err, context.DeadlineExceeded)),
-//     or its body exceeded the limit ([ErrResponseTooLarge]) or broke off
-//     midway. Retries have already run; whether the operation happened is
-//     unknown.
+//     or its body exceeded the limit ([ErrResponseTooLarge]), or the body of
+//     a non-2xx answer broke off. Retries have already run; whether the
+//     operation happened is unknown.
 //
 // resp is returned with every error for which there is one: with an
 // *APIError from a status the generated type holds (resp.JSON422 holds

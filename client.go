@@ -118,7 +118,9 @@ func WithMaxResponseBytes(n int64) Option {
 
 // WithInsecureHTTP allows sending the API key over plain http to hosts that
 // are not loopback addresses. Without it, such a server is an error from
-// [NewClient], and a redirect to one fails the request.
+// [NewClient], and a redirect to one fails the request. A redirect from
+// https to plain http fails even with it, whatever the host: the key went
+// to a server the user named over https, and stays on https.
 func WithInsecureHTTP() Option {
 	return func(c *config) error {
 		c.insecure = true
@@ -171,8 +173,8 @@ func WithRequestEditor(fn api.RequestEditorFn) Option {
 // [DefaultMaxResponseBytes], and sends the key only over https or to
 // loopback hosts: Go drops it on a redirect to another host (a subdomain of
 // the server's host keeps it) and the client refuses a redirect that would
-// carry it over plain http. It is safe for concurrent use; create one and
-// share it.
+// carry it over plain http (from https, even to loopback). It is safe for
+// concurrent use; create one and share it.
 func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 	c := config{
 		retry:   DefaultRetryPolicy(),
@@ -224,7 +226,7 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 	}
 	h := headers{key: key, userAgent: []string{ua}}
 	apiOpts := []api.ClientOption{
-		api.WithHTTPClient(hc),
+		api.WithHTTPClient(doer{hc: hc, secret: c.key}),
 		api.WithRequestEditorFn(h.edit),
 	}
 	for _, e := range c.editors {
@@ -232,6 +234,26 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 	}
 	return api.NewClientWithResponses(server, apiOpts...)
 }
+
+// doer sends requests through the client's *http.Client and keeps the key
+// out of the *url.Error it returns, whose URL is the last hop's: a server
+// can echo the key into a redirect's Location.
+type doer struct {
+	hc     *http.Client
+	secret string
+}
+
+func (d doer) Do(req *http.Request) (*http.Response, error) {
+	resp, err := d.hc.Do(req)
+	if err != nil {
+		err = redactError(err, d.secret)
+	}
+	return resp, err
+}
+
+// CloseIdleConnections closes the pool's idle connections, as
+// [http.Client.CloseIdleConnections] does.
+func (d doer) CloseIdleConnections() { d.hc.CloseIdleConnections() }
 
 // headers is the client's one request editor: a single call per request
 // that allocates nothing.

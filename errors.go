@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -247,19 +248,21 @@ func newAPIError(code int, hr *http.Response, raw []byte) *APIError {
 	var secret string
 	if hr != nil {
 		secret = credential(hr.Request)
+		if b, ok := hr.Body.(*body); ok {
+			// The transport knows the key even on a hop to another host,
+			// where Go took the Authorization header off.
+			e.Attempts, secret = b.attempts, b.secret
+		}
 		raw = scrubBytes(raw, secret)
 		if hr.Request != nil && hr.Request.URL != nil {
 			e.Method = hr.Request.Method
-			e.Path = hr.Request.URL.EscapedPath()
+			e.Path = redactPath(hr.Request.URL, secret)
 		}
 		for _, h := range requestIDHeaders {
 			if id := hr.Header.Get(h); id != "" {
 				e.RequestID = excerpt(scrubBytes([]byte(id), secret), 128)
 				break
 			}
-		}
-		if b, ok := hr.Body.(*body); ok {
-			e.Attempts = b.attempts
 		}
 		if d, ok := retryAfter(hr.Header.Get("Retry-After"), time.Now()); ok {
 			e.RetryAfter = d
@@ -296,21 +299,6 @@ func scrubBytes(b []byte, secret string) []byte {
 	return bytes.ReplaceAll(b, []byte(secret), []byte(redactedSecret))
 }
 
-// scrubHead is scrubBytes for the start of a longer body, which may end in
-// the first part of the secret.
-func scrubHead(head []byte, secret string, cut bool) []byte {
-	head = scrubBytes(head, secret)
-	if !cut {
-		return head
-	}
-	for k := min(len(secret)-1, len(head)); k >= 4; k-- {
-		if bytes.HasSuffix(head, []byte(secret[:k])) {
-			return append(bytes.Clone(head[:len(head)-k]), redactedSecret...)
-		}
-	}
-	return head
-}
-
 // scrub is scrubBytes for a decoded string, where JSON escapes that hid the
 // secret from scrubBytes are gone.
 func scrub(s, secret string) string {
@@ -318,6 +306,57 @@ func scrub(s, secret string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, secret, redactedSecret)
+}
+
+// redactURL is scrub for text that holds URLs, where the secret may also
+// stand percent-encoded: a server that echoes the key into a redirect's
+// Location puts it into the next request's URL, and so into every error
+// and log line that names it.
+func redactURL(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	s = scrub(s, secret)
+	for _, esc := range [...]string{url.PathEscape(secret), url.QueryEscape(secret)} {
+		if esc != secret {
+			s = strings.ReplaceAll(s, esc, redactedSecret)
+		}
+	}
+	return s
+}
+
+// redactPath is u's escaped path with the secret taken out.
+func redactPath(u *url.URL, secret string) string { return redactURL(u.EscapedPath(), secret) }
+
+// redactError takes the secret out of the *url.Error http.Client returns:
+// its URL is the last hop's, which a redirect chose. The wrapped error is
+// kept for errors.Is and errors.As, behind a message without the secret.
+func redactError(err error, secret string) error {
+	ue, ok := err.(*url.Error)
+	if !ok || secret == "" {
+		return err
+	}
+	out := *ue
+	out.URL = redactURL(ue.URL, secret)
+	if msg := ue.Err.Error(); redactURL(msg, secret) != msg {
+		out.Err = &redactedError{msg: redactURL(msg, secret), err: ue.Err}
+	}
+	return &out
+}
+
+// redactedError is an error whose message had the secret in it.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// Timeout keeps url.Error's Timeout method truthful through the wrapping.
+func (e *redactedError) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.err, &t) && t.Timeout()
 }
 
 // parseDetail fills Detail and Issues from a FastAPI error body and reports

@@ -4,15 +4,18 @@ package datafold_test
 // misbehave, each against a server that speaks FastAPI's shapes.
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -124,6 +127,71 @@ func newH2Server(t *testing.T, h http.Handler, conns *atomic.Int64) *httptest.Se
 	ts.StartTLS()
 	t.Cleanup(ts.Close)
 	return ts
+}
+
+// rawClient starts h on a bare httptest server, with no fake in front (for
+// paths the OpenAPI document does not have), and returns a client for it:
+// "h1" is plain http, "h1+tls" HTTP/1.1 over TLS, "h2" and "h2+tls" HTTP/2
+// over TLS.
+func rawClient(t *testing.T, proto string, h http.HandlerFunc, opts ...datafold.Option) *api.ClientWithResponses {
+	t.Helper()
+	var ts *httptest.Server
+	var roots *x509.CertPool
+	switch proto {
+	case "h1":
+		ts = httptest.NewServer(h)
+		t.Cleanup(ts.Close)
+	case "h1+tls":
+		ts = httptest.NewUnstartedServer(h)
+		ts.Config.ErrorLog = discardLog()
+		ts.StartTLS()
+		t.Cleanup(ts.Close)
+	default:
+		ts = newH2Server(t, h, nil)
+	}
+	if ts.TLS != nil {
+		roots = x509.NewCertPool()
+		roots.AddCert(ts.Certificate())
+	}
+	base := []datafold.Option{
+		datafold.WithServer(ts.URL),
+		datafold.WithAPIKey(testKey),
+		datafold.WithRetryPolicy(fastRetries),
+		datafold.WithTestPool(0, roots),
+	}
+	c, err := datafold.NewClient(append(base, opts...)...)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return c
+}
+
+// resetConn ends the request's connection (HTTP/1.1) or stream (HTTP/2)
+// without an answer.
+func resetConn(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoMajor == 2 {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// lockedWriter lets a log handler and the test share a buffer.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func jsonBody(status int, body string) http.HandlerFunc {
@@ -499,39 +567,66 @@ func TestConnectionRefused(t *testing.T) {
 func TestConnectionResetMidBody(t *testing.T) {
 	t.Parallel()
 	for _, proto := range protos {
-		t.Run(proto, func(t *testing.T) {
-			t.Parallel()
-			c, srv := setupOn(t, proto, func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				w.Header().Set("Content-Length", "1000")
-				w.WriteHeader(http.StatusOK)
-				_, _ = io.WriteString(w, `{"partial": "`)
-				if r.ProtoMajor == 2 {
-					// HTTP/2 cannot hijack; aborting the handler resets
-					// the stream mid-body, HTTP/2's reset.
-					_ = http.NewResponseController(w).Flush()
-					panic(http.ErrAbortHandler)
+		for _, tt := range []struct {
+			name   string
+			breaks int // how many answers break off before one arrives whole
+			calls  int
+			wantOK bool
+		}{
+			// A DELETE is idempotent: a broken answer is asked for again.
+			{name: "once", breaks: 1, calls: 2, wantOK: true},
+			// Retries run out: the status arrived, so the removal happened,
+			// and the error says so (ErrMalformedBody, naming the status).
+			{name: "always", breaks: 99, calls: 4},
+		} {
+			t.Run(proto+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				var n atomic.Int64
+				c, srv := setupOn(t, proto, func(w http.ResponseWriter, r *http.Request) {
+					if n.Add(1) > int64(tt.breaks) {
+						jsonBody(200, `{}`)(w, r)
+						return
+					}
+					breakBody(t, w, r)
+				})
+				o := call(t, c)
+				if got := len(srv.Requests()); got != tt.calls {
+					t.Errorf("server saw %d requests, want %d", got, tt.calls)
 				}
-				conn, _, err := http.NewResponseController(w).Hijack()
-				if err != nil {
-					t.Errorf("hijack: %v", err)
-					return
+				switch {
+				case tt.wantOK && o.err != nil:
+					t.Errorf("err = %v, want the second answer", o.err)
+				case !tt.wantOK && (!errors.Is(o.err, datafold.ErrMalformedBody) || !strings.Contains(o.err.Error(), "answered 200 OK, then the body broke off")):
+					t.Errorf("err = %v, want ErrMalformedBody saying the 200 OK arrived", o.err)
 				}
-				// SO_LINGER 0 turns Close into a TCP reset.
-				if tc, ok := conn.(*net.TCPConn); ok {
-					_ = tc.SetLinger(0)
-				}
-				_ = conn.Close()
 			})
-			o := call(t, c)
-			if o.err == nil || !strings.Contains(o.err.Error(), "reading the 200 OK response body") {
-				t.Errorf("err = %v, want a body read error naming the call", o.err)
-			}
-			if n := len(srv.Requests()); n != 1 {
-				t.Errorf("server saw %d requests, want 1: a broken body is not retried", n)
-			}
-		})
+		}
 	}
+}
+
+// breakBody starts a 200 answer and breaks the connection (HTTP/1.1) or the
+// stream (HTTP/2) in the middle of its body.
+func breakBody(t *testing.T, w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "1000")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, `{"partial": "`)
+	if r.ProtoMajor == 2 {
+		// HTTP/2 cannot hijack; aborting the handler resets the stream
+		// mid-body, HTTP/2's reset.
+		_ = http.NewResponseController(w).Flush()
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		t.Errorf("hijack: %v", err)
+		return
+	}
+	// SO_LINGER 0 turns Close into a TCP reset.
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
 }
 
 func TestServerSlowerThanDeadline(t *testing.T) {
@@ -854,6 +949,81 @@ func TestRedirects(t *testing.T) {
 			_ = resp.Body.Close()
 			if resp.StatusCode != 200 || srv.HasIntegration(9) {
 				t.Errorf("status %d, integration still there: %v", resp.StatusCode, srv.HasIntegration(9))
+			}
+		})
+	}
+
+	for _, proto := range protos {
+		// A server that echoes the key into a redirect's Location puts
+		// it into the next hop's URL: into net/http's *url.Error, the
+		// APIError's path, the malformed-body error and the debug log.
+		for _, tt := range []struct {
+			name   string
+			answer http.HandlerFunc
+		}{
+			{"reset", func(w http.ResponseWriter, r *http.Request) { resetConn(w, r) }},
+			{"404", jsonBody(404, `{"detail":"Not Found"}`)},
+			{"200_not_json", jsonBody(200, `<html>`)},
+			{"200_broken_body", func(w http.ResponseWriter, r *http.Request) { breakBody(t, w, r) }},
+		} {
+			t.Run(proto+"/key_echoed_into_location/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				var logged bytes.Buffer
+				var mu sync.Mutex
+				logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+				c := rawClient(t, proto, func(w http.ResponseWriter, r *http.Request) {
+					if strings.HasPrefix(r.URL.Path, "/echo/") {
+						tt.answer(w, r)
+						return
+					}
+					http.Redirect(w, r, "/echo/"+url.PathEscape(testKey)+"/?k="+testKey, http.StatusTemporaryRedirect)
+				}, datafold.WithLogger(logger))
+				o := call(t, c) // fails the test if the error holds the key
+				if o.err == nil {
+					t.Fatal("no error")
+				}
+				for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+					if s := fmt.Sprintf(verb, o.err); strings.Contains(s, testKey) {
+						t.Errorf("%s of the error holds the key: %s", verb, strings.ReplaceAll(s, testKey, "<key>"))
+					}
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if !strings.Contains(logged.String(), "/echo/") {
+					t.Errorf("the log does not show the redirect:\n%s", logged.String())
+				}
+				if strings.Contains(logged.String(), testKey) {
+					t.Errorf("the debug log holds the key:\n%s", strings.ReplaceAll(logged.String(), testKey, "<key>"))
+				}
+			})
+		}
+
+		// The loopback exception is for a server the user named: an https
+		// server cannot send the key to plain http, even on loopback.
+		t.Run(proto+"/https_to_http_loopback_refused", func(t *testing.T) {
+			t.Parallel()
+			var reached atomic.Int64
+			plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				reached.Add(1)
+				if r.Header.Get("Authorization") != "" {
+					t.Error("the plain http server received the key")
+				}
+			}))
+			t.Cleanup(plain.Close)
+			for _, insecure := range []bool{false, true} {
+				opts := []datafold.Option{}
+				if insecure {
+					opts = append(opts, datafold.WithInsecureHTTP())
+				}
+				c := rawClient(t, proto+"+tls", func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, plain.URL+r.URL.Path, http.StatusTemporaryRedirect)
+				}, opts...)
+				if o := call(t, c); !errors.Is(o.err, datafold.ErrInsecureTransport) {
+					t.Errorf("insecure=%v: err = %v, want ErrInsecureTransport", insecure, o.err)
+				}
+			}
+			if n := reached.Load(); n != 0 {
+				t.Errorf("the plain http server got %d requests, want 0", n)
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package datafold
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -17,6 +16,9 @@ type transport struct {
 	maxBody  int64
 	insecure bool
 	logger   *slog.Logger
+	// secret is the API key, scrubbed from everything the transport
+	// prints: a redirect can put it into a URL, a server into a body.
+	secret string
 
 	// sleep and now are the clock; tests replace them so that backoff and
 	// Retry-After are checked without waiting.
@@ -31,22 +33,20 @@ func newTransport(base http.RoundTripper, c *config) *transport {
 		maxBody:  c.maxBody,
 		insecure: c.insecure,
 		logger:   c.logger,
+		secret:   c.key,
 		sleep:    c.sleep,
 		now:      time.Now,
 	}
 }
 
-// RoundTrip sends req, retrying as the policy says, and bounds the body of
-// the response it returns.
+// RoundTrip sends req, retrying as the policy says, and reads the body of
+// the response it returns, bounded by the limit.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	// The API key editor already checked the first hop; redirects reach
-	// only this point, and Go's client keeps Authorization on a redirect to
-	// the same host even when it drops from https to http.
-	if !t.insecure && !secureURL(req) && req.Header.Get("Authorization") != "" {
+	if err := t.refuse(req); err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
-		return nil, fmt.Errorf("%w %q", ErrInsecureTransport, req.URL.Hostname())
+		return nil, err
 	}
 
 	ctx := req.Context()
@@ -70,29 +70,57 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			start = time.Now()
 		}
 		resp, err := t.base.RoundTrip(r)
+		// A body that breaks off is a failed attempt like a connection
+		// that breaks before the status line: for an idempotent request,
+		// one more attempt may get the whole answer.
+		failure := err
+		if err == nil {
+			failure = t.read(r, resp)
+		}
 		if logging {
-			t.log(ctx, r, resp, err, attempt, time.Since(start))
+			t.log(ctx, r, resp, failure, attempt, time.Since(start))
 		}
 
-		if !retryable || attempt > t.policy.MaxRetries || !shouldRetry(ctx, resp, err) {
-			return t.finish(req, resp, err, attempt)
+		if !retryable || attempt > t.policy.MaxRetries || !shouldRetry(ctx, resp, failure) {
+			return t.finish(r, resp, err, attempt)
 		}
 		wait, ok := t.backoff(attempt, resp)
 		if !ok {
-			return t.finish(req, resp, err, attempt)
+			return t.finish(r, resp, err, attempt)
 		}
 		if deadline, has := ctx.Deadline(); has && t.now().Add(wait).After(deadline) {
 			// The next attempt could not finish in time: answer now
 			// with what we have instead of sleeping into the deadline.
-			return t.finish(req, resp, err, attempt)
+			return t.finish(r, resp, err, attempt)
 		}
-		if resp != nil && resp.Body != nil {
-			drain(resp.Body)
+		if resp != nil {
+			_ = resp.Body.Close()
 		}
 		if err := t.sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("datafold: waiting to retry after attempt %d: %w", attempt, err)
 		}
 	}
+}
+
+// refuse stops a request that would carry the key over plain http. The
+// API key editor checked the first hop; redirects reach only this point,
+// and Go's client keeps Authorization on a redirect to the same host even
+// when it drops from https to http. The loopback exception is for a server
+// the user named: once a hop was https, no redirect may lead back to plain
+// http, whatever the host and whatever [WithInsecureHTTP] says.
+func (t *transport) refuse(req *http.Request) error {
+	if req.URL.Scheme != "http" || req.Header.Get("Authorization") == "" {
+		return nil
+	}
+	for via := req.Response; via != nil && via.Request != nil; via = via.Request.Response {
+		if via.Request.URL.Scheme == "https" {
+			return fmt.Errorf("%w: a redirect from https to %s", ErrInsecureTransport, safeServer("http://"+req.URL.Host))
+		}
+	}
+	if !t.insecure && !isLoopback(req.URL.Hostname()) {
+		return fmt.Errorf("%w %q", ErrInsecureTransport, scrub(req.URL.Hostname(), t.secret))
+	}
+	return nil
 }
 
 // CloseIdleConnections lets http.Client.CloseIdleConnections reach the
@@ -103,8 +131,33 @@ func (t *transport) CloseIdleConnections() {
 	}
 }
 
+// read replaces resp's body with a [body] holding all of it, up to the
+// limit, and returns the connection's error if the body broke off.
+func (t *transport) read(req *http.Request, resp *http.Response) error {
+	b := &body{secret: t.secret}
+	rc := resp.Body
+	resp.Body = b
+	if rc == nil || rc == http.NoBody {
+		// http.Client would have put an empty body there; RoundTrippers
+		// written as test stubs often leave it nil.
+		return nil
+	}
+	var readErr error
+	var tooLarge bool
+	b.buf, b.data, readErr, tooLarge = readBody(rc, t.maxBody, resp.ContentLength)
+	_ = rc.Close()
+	switch {
+	case tooLarge:
+		b.err = fmt.Errorf("%w: %s %s: the body is longer than the %d-byte limit (see datafold.WithMaxResponseBytes)",
+			ErrResponseTooLarge, req.Method, redactPath(req.URL, t.secret), t.maxBody)
+	case readErr != nil:
+		b.err = brokenBody(req, resp, readErr, t.secret)
+	}
+	return readErr
+}
+
 // finish hands the last outcome to the caller: the response with its body
-// bounded and its attempt count recorded, or the error with the count.
+// judged and its attempt count recorded, or the error with the count.
 func (t *transport) finish(req *http.Request, resp *http.Response, err error, attempts int) (*http.Response, error) {
 	if err != nil {
 		if attempts > 1 {
@@ -112,28 +165,12 @@ func (t *transport) finish(req *http.Request, resp *http.Response, err error, at
 		}
 		return nil, err
 	}
-	rc := resp.Body
-	if rc == nil {
-		// http.Client would have put an empty body there; RoundTrippers
-		// written as test stubs often leave it nil.
-		rc = http.NoBody
-	}
-	resp.Body = &body{
-		rc:       rc,
-		resp:     resp,
-		req:      req,
-		limit:    t.maxBody,
-		attempts: attempts,
-		check:    checkFor(req, resp),
+	b := resp.Body.(*body)
+	b.attempts = attempts
+	if b.err == nil {
+		b.err = judge(req, resp, b.data, t.secret)
 	}
 	return resp, nil
-}
-
-// drain reads a little of a body we are discarding so that its connection
-// can be reused, then closes it.
-func drain(rc io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, rc, 4<<10)
-	_ = rc.Close()
 }
 
 func (t *transport) log(ctx context.Context, req *http.Request, resp *http.Response, err error, attempt int, took time.Duration) {
@@ -144,7 +181,7 @@ func (t *transport) log(ctx context.Context, req *http.Request, resp *http.Respo
 	u.User = nil
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
-		slog.String("url", u.String()),
+		slog.String("url", redactURL(u.String(), t.secret)),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", took),
 		slog.Any("headers", redactHeaders(req.Header)),
@@ -153,7 +190,7 @@ func (t *transport) log(ctx context.Context, req *http.Request, resp *http.Respo
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", scrub(err.Error(), credential(req))))
+		attrs = append(attrs, slog.String("error", redactURL(err.Error(), t.secret)))
 	}
 	t.logger.LogAttrs(ctx, slog.LevelDebug, "datafold request", attrs...)
 }

@@ -123,10 +123,17 @@ func classify(id int, err error, attempts []attempt, ctxErr, hardErr error, time
 			return r
 		}
 		// A 404 proves the integration is gone, not who removed it. Only
-		// an earlier attempt that was sent and never answered can have
-		// removed it; after a 429 or 503 it was never there.
+		// an earlier attempt that was answered 2xx (its body then broke
+		// off, so the library asked again) or was sent and never answered
+		// can have removed it; after a 429 or 503 it was never there.
 		for i, a := range attempts[:max(len(attempts)-1, 0)] {
-			if a.lostAnswer() {
+			switch {
+			case a.status >= 200 && a.status < 300:
+				r.Outcome, r.Error = outcomeRemoved, nil
+				r.Note = fmt.Sprintf("attempt %d got %d %s but its body broke off; attempt %d found it gone",
+					i+1, a.status, http.StatusText(a.status), len(attempts))
+				return r
+			case a.lostAnswer():
 				r.Outcome, r.Error = outcomeRemoved, nil
 				r.Note = fmt.Sprintf("gone on attempt %d; attempt %d was sent but its answer was lost", len(attempts), i+1)
 				return r

@@ -44,6 +44,20 @@ func TestClassify(t *testing.T) {
 				Note: "gone on attempt 2; attempt 1 was sent but its answer was lost"},
 		},
 		{
+			// The library asks again when a 200's body breaks off; the
+			// 200 already said the removal happened.
+			name: "200_body_broke_then_404", err: notFound,
+			attempts: []attempt{{status: 200, sent: true}, {status: 404, sent: true}},
+			want: result{ID: 7, Outcome: "removed", Status: 404, Attempts: 2, RequestID: ptr("r1"),
+				Note: "attempt 1 got 200 OK but its body broke off; attempt 2 found it gone"},
+		},
+		{
+			name: "200_body_broke_to_the_end", err: fmt.Errorf("%w: DELETE /api/v1/lineage/bi/7/: the server answered 200 OK, then the body broke off: %w", datafold.ErrMalformedBody, io.ErrUnexpectedEOF),
+			attempts: []attempt{{status: 200, sent: true}, {status: 200, sent: true}},
+			want: result{ID: 7, Outcome: "removed", Status: 200, Attempts: 2,
+				Note: "malformed response body: DELETE /api/v1/lineage/bi/7/: the server answered 200 OK, then the body broke off: unexpected EOF"},
+		},
+		{
 			name: "refused_then_404_never_sent", err: notFound,
 			attempts: []attempt{{err: refused}, {status: 404, sent: true}},
 			want: result{ID: 7, Outcome: "absent", Status: 404, Attempts: 2, RequestID: ptr("r1"),
