@@ -32,30 +32,42 @@ var stressFor = flag.Duration("stress", 0, "run TestStress for this long (make s
 const (
 	stressWorkers = 64
 	stressStall   = 500 * time.Millisecond
+	// resetsPerConnSecond is how often the network cuts a connection
+	// (a TCP reset), per second of each connection's life. Counting per
+	// connection-second, not per request, keeps the two protocols' fault
+	// rates comparable: HTTP/1.1 spreads a run over many connections,
+	// each carrying one request at a time, while HTTP/2 carries every
+	// stream on one, so a per-request cut would end 64 streams on h2 for
+	// every one it ends on h1.
+	resetsPerConnSecond = 1.0
+	// leakBytesPerCall is how much the live heap may grow per call, from
+	// the end of warm-up to the end of the run, before it counts as a
+	// leak; leakSlack absorbs what does not grow with the calls: the
+	// connections a dial race leaves open, measured at a few hundred KiB.
+	leakBytesPerCall = 32
+	leakSlack        = 2 << 20
 )
 
 // TestStress runs one client per protocol (HTTP/1.1 on loopback, HTTP/2
 // over TLS), each shared by stressWorkers goroutines removing fresh ids,
-// against a server that resets connections, stalls, answers 429 and 503
-// in bursts and trickles bodies. At the end every call has returned, no
-// goroutine is left, the live heap is where it was after warm-up, and
-// every id's outcome agrees with what the server did to it.
+// against a server that resets connections, aborts requests, stalls,
+// answers 429 and 503 in bursts and trickles bodies. At the end every call
+// has returned, no goroutine is left, the live heap has not grown with the
+// number of calls, and every id's outcome agrees with what the server did
+// to it.
 func TestStress(t *testing.T) {
 	if *stressFor <= 0 {
 		t.Skip("run with -stress=DURATION (make stress)")
 	}
 	goroutinesBefore := runtime.NumGoroutine()
-	var heap heapWatch
-	heap.start()
-
-	results := make([]*stressResult, 2)
-	var wg sync.WaitGroup
-	for i, proto := range protos {
-		results[i] = &stressResult{proto: proto}
-		wg.Go(func() { runStress(t, proto, *stressFor, results[i], &heap) })
+	run := runStress(t, *stressFor, stressWorkers, 0, false)
+	for _, r := range run.results {
+		t.Logf("%s", r)
 	}
-	wg.Wait()
-	heap.stop()
+	t.Logf("%s", run.heap())
+	if err := run.leak(); err != nil {
+		t.Error(err)
+	}
 
 	// Everything the run started must be gone: connections, the stall
 	// watchdogs, the servers' goroutines.
@@ -68,61 +80,67 @@ func TestStress(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	for _, r := range results {
-		t.Logf("%s", r)
-	}
 	t.Logf("goroutines: %d before, %d after", goroutinesBefore, goroutinesAfter)
-	t.Logf("heap: peak %.1f MiB in use; live after GC %.1f MiB after warm-up, %.1f MiB at the end",
-		mib(heap.peak.Load()), mib(heap.warm.Load()), mib(heap.end.Load()))
 	if goroutinesAfter > goroutinesBefore {
 		buf := make([]byte, 1<<20)
 		t.Errorf("%d goroutines leaked:\n%s", goroutinesAfter-goroutinesBefore, buf[:runtime.Stack(buf, true)])
 	}
-	if warm, end := heap.warm.Load(), heap.end.Load(); end > 2*warm+16<<20 {
-		t.Errorf("live heap grew from %.1f MiB after warm-up to %.1f MiB", mib(warm), mib(end))
+}
+
+// TestStressLeakCheck is the check of the leak check: a short run passes
+// it, and the same run keeping every response it gets (a leak of one
+// response per call) fails it.
+func TestStressLeakCheck(t *testing.T) {
+	// Not parallel: it measures the heap.
+	if testing.Short() {
+		t.Skip("runs the stress harness for a few seconds")
 	}
+	// Enough calls that a leak of one response each outgrows the slack
+	// several times over, however slow the machine.
+	const calls = 3000
+	clean := runStress(t, time.Second, 32, calls, false)
+	if err := clean.leak(); err != nil {
+		t.Errorf("a run without a leak: %v", err)
+	}
+	leaky := runStress(t, time.Second, 32, calls, true)
+	if err := leaky.leak(); err == nil {
+		t.Errorf("a run keeping every response passed the leak check: %s", leaky.heap())
+	}
+	t.Logf("clean: %s", clean.heap())
+	t.Logf("leaky: %s", leaky.heap())
 }
 
 func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }
 
-func mib(n uint64) float64 { return float64(n) / (1 << 20) }
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
 
-// heapWatch samples the heap once a second.
-type heapWatch struct {
-	peak, warm, end atomic.Uint64
-	done            chan struct{}
-	stopped         chan struct{}
+// stressRun is what runStress measured.
+type stressRun struct {
+	results []*stressResult
+	// Live heap and calls made, at the end of warm-up and at the end, each
+	// taken with every worker stopped, the servers' bookkeeping emptied and
+	// the pools' idle connections closed, so the two compare like with like.
+	warmHeap, endHeap   int64
+	warmCalls, endCalls int64
 }
 
-func (h *heapWatch) start() {
-	h.done, h.stopped = make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(h.stopped)
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-h.done:
-				return
-			case <-tick.C:
-			}
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > h.peak.Load() {
-				h.peak.Store(m.HeapInuse)
-			}
-		}
-	}()
+func (r *stressRun) heap() string {
+	return fmt.Sprintf("live heap %.2f MiB after %d calls of warm-up, %.2f MiB after %d more: %+.1f bytes per call",
+		mib(r.warmHeap), r.warmCalls, mib(r.endHeap), r.endCalls-r.warmCalls, r.perCall())
 }
 
-func (h *heapWatch) stop() { close(h.done); <-h.stopped }
+func (r *stressRun) perCall() float64 {
+	return float64(r.endHeap-r.warmHeap) / float64(max(r.endCalls-r.warmCalls, 1))
+}
 
-// live is the heap still in use after a collection.
-func live() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
+// leak fails when the heap grew with the number of calls: by more than
+// leakBytesPerCall per call beyond leakSlack.
+func (r *stressRun) leak() error {
+	calls := r.endCalls - r.warmCalls
+	if grew := r.endHeap - r.warmHeap; grew > leakSlack+leakBytesPerCall*calls {
+		return fmt.Errorf("leak: %s (allowed: %d bytes per call beyond %d KiB)", r.heap(), leakBytesPerCall, leakSlack>>10)
+	}
+	return nil
 }
 
 // stressResult counts what one protocol's run did.
@@ -130,13 +148,14 @@ type stressResult struct {
 	proto                       string
 	calls, ok, notFound, gaveUp atomic.Int64
 	failed                      atomic.Int64
-	resets, stalls, slow        atomic.Int64
+	resets, aborts, stalls      atomic.Int64
+	slow, broken                atomic.Int64
 	busy, attempts              atomic.Int64
+	connNanos                   atomic.Int64 // connection lifetimes, summed
 	longest                     atomic.Int64 // ns
 	mismatches                  atomic.Int64
 	firstMismatch               atomic.Pointer[string]
 	errorKinds                  sync.Map // short error text -> *atomic.Int64
-	answered200, answered404    atomic.Int64
 }
 
 func (r *stressResult) String() string {
@@ -145,11 +164,14 @@ func (r *stressResult) String() string {
 		kinds = append(kinds, fmt.Sprintf("%s×%d", k, v.(*atomic.Int64).Load()))
 		return true
 	})
-	return fmt.Sprintf("%s: %d calls (%d removed, %d already gone, %d gave up on 429/503, %d failed: %s); "+
-		"%d attempts seen by the server; faults injected: %d connection resets, %d stalls, %d 429/503 answers in bursts, %d slow bodies; "+
-		"longest call %v",
-		r.proto, r.calls.Load(), r.ok.Load(), r.notFound.Load(), r.gaveUp.Load(), r.failed.Load(), strings.Join(kinds, ", "),
-		r.attempts.Load(), r.resets.Load(), r.stalls.Load(), r.busy.Load(), r.slow.Load(),
+	connSecs := time.Duration(r.connNanos.Load()).Seconds()
+	return fmt.Sprintf("%s: %d calls: %d removed, %d already gone after a lost answer, %d gave up on 429/503, "+
+		"%d failed (%.3f%%: %s); %d attempts seen by the server; faults: %d connection resets in %.0f connection-seconds (%.2f per connection-second), "+
+		"%d requests aborted, %d stalls, %d 429/503 answers in bursts, %d slow bodies, %d bodies broken off; longest call %v",
+		r.proto, r.calls.Load(), r.ok.Load(), r.notFound.Load(), r.gaveUp.Load(),
+		r.failed.Load(), 100*float64(r.failed.Load())/float64(max(r.calls.Load(), 1)), strings.Join(kinds, ", "),
+		r.attempts.Load(), r.resets.Load(), connSecs, float64(r.resets.Load())/max(connSecs, 1e-9),
+		r.aborts.Load(), r.stalls.Load(), r.busy.Load(), r.slow.Load(), r.broken.Load(),
 		time.Duration(r.longest.Load()).Round(time.Millisecond))
 }
 
@@ -161,9 +183,17 @@ type stressServer struct {
 	present map[int]bool // id -> not yet removed
 	applied map[int]int  // id -> removals applied
 	burst   int          // requests left in the current 429/503 burst
+	conns   map[net.Conn]time.Time
 }
 
-type connKey struct{}
+// forget empties the bookkeeping between phases: every call has checked
+// and deleted its own entries, and fresh maps keep the old ones' grown
+// tables out of the heap measure.
+func (s *stressServer) forget() {
+	s.mu.Lock()
+	s.present, s.applied = map[int]bool{}, map[int]int{}
+	s.mu.Unlock()
+}
 
 func (s *stressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.res.attempts.Add(1)
@@ -191,10 +221,11 @@ func (s *stressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fate < 10 {
-		// Reset before anything happens.
+		// Aborted before anything happens: on HTTP/1.1 its connection
+		// closes, on HTTP/2 only its stream is reset.
 		s.mu.Unlock()
-		s.reset(r)
-		return
+		s.res.aborts.Add(1)
+		panic(http.ErrAbortHandler)
 	}
 	found := s.present[id]
 	if found {
@@ -205,8 +236,8 @@ func (s *stressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case fate < 15:
-		s.reset(r) // after the removal: the answer is lost
-		return
+		s.res.aborts.Add(1)
+		panic(http.ErrAbortHandler) // after the removal: the answer is lost
 	case fate < 25:
 		s.res.stalls.Add(1)
 		<-r.Context().Done() // never answers; the client's stall timeout ends it
@@ -214,13 +245,19 @@ func (s *stressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if !found {
-		s.res.answered404.Add(1)
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"detail":"Integration not found"}`)
 		return
 	}
-	s.res.answered200.Add(1)
-	if fate < 75 {
+	switch {
+	case fate < 30:
+		// The status goes out, then the body breaks off.
+		s.res.broken.Add(1)
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `{"removed":`)
+		_ = http.NewResponseController(w).Flush()
+		panic(http.ErrAbortHandler)
+	case fate < 75:
 		// A slow body, well inside the stall timeout between chunks.
 		s.res.slow.Add(1)
 		rc := http.NewResponseController(w)
@@ -234,26 +271,79 @@ func (s *stressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, `{}`)
 }
 
-// reset closes the request's TCP connection with a reset: on HTTP/2 every
-// stream on it goes down together.
-func (s *stressServer) reset(r *http.Request) {
-	s.res.resets.Add(1)
-	c, _ := r.Context().Value(connKey{}).(net.Conn)
-	if tc, ok := c.(interface{ NetConn() net.Conn }); ok {
-		c = tc.NetConn()
-	}
-	if tcp, ok := c.(*net.TCPConn); ok {
-		_ = tcp.SetLinger(0)
-		_ = tcp.Close()
+// track keeps the server's open connections and their lifetimes, for the
+// resetter.
+func (s *stressServer) track(c net.Conn, st http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch st {
+	case http.StateNew:
+		s.conns[c] = time.Now()
+	case http.StateClosed, http.StateHijacked:
+		if born, ok := s.conns[c]; ok {
+			s.res.connNanos.Add(int64(time.Since(born)))
+			delete(s.conns, c)
+		}
 	}
 }
 
-func runStress(t *testing.T, proto string, d time.Duration, res *stressResult, heap *heapWatch) {
-	srv := &stressServer{res: res, present: map[int]bool{}, applied: map[int]int{}}
-	ts := httptest.NewUnstartedServer(srv)
-	ts.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
-		return context.WithValue(ctx, connKey{}, c)
+// open counts the server's open connections.
+func (s *stressServer) open() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// resetConns cuts each open connection with a TCP reset at
+// resetsPerConnSecond, until done closes.
+func (s *stressServer) resetConns(done <-chan struct{}) {
+	const tick = 20 * time.Millisecond
+	p := resetsPerConnSecond * tick.Seconds()
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ticker.C:
+		}
+		var cut []net.Conn
+		s.mu.Lock()
+		for c := range s.conns {
+			if rand.Float64() < p {
+				cut = append(cut, c)
+			}
+		}
+		s.mu.Unlock()
+		for _, c := range cut {
+			s.res.resets.Add(1)
+			if tc, ok := c.(interface{ NetConn() net.Conn }); ok {
+				c = tc.NetConn()
+			}
+			if tcp, ok := c.(*net.TCPConn); ok {
+				_ = tcp.SetLinger(0)
+			}
+			_ = c.Close()
+		}
 	}
+}
+
+// stressTarget is one protocol's server and client.
+type stressTarget struct {
+	srv    *stressServer
+	ts     *httptest.Server
+	client *api.ClientWithResponses
+	nextID atomic.Int64
+	retain bool
+	kept   []*api.RemoveIntegrationResponse // the planted leak
+	keptMu sync.Mutex
+}
+
+func newStressTarget(t *testing.T, proto string, res *stressResult, retain bool) *stressTarget {
+	srv := &stressServer{res: res, conns: map[net.Conn]time.Time{}}
+	srv.forget()
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config.ConnState = srv.track
 	ts.Config.ErrorLog = discardLog()
 	opts := []datafold.Option{
 		datafold.WithAPIKey(testKey),
@@ -273,52 +363,122 @@ func runStress(t *testing.T, proto string, d time.Duration, res *stressResult, h
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &stressTarget{srv: srv, ts: ts, client: c, retain: retain}
+}
 
-	var nextID atomic.Int64
+func (st *stressTarget) closeIdle() {
+	st.client.ClientInterface.(*api.Client).Client.(interface{ CloseIdleConnections() }).CloseIdleConnections()
+}
+
+// runStress runs both protocols at once for d: a tenth of it (at least a
+// second) of warm-up, then the rest, measuring the heap after each with
+// every worker stopped. Each part also lasts until minCalls calls.
+func runStress(t *testing.T, d time.Duration, workers int, minCalls int64, retain bool) *stressRun {
+	run := &stressRun{}
+	var targets []*stressTarget
+	for _, proto := range protos {
+		res := &stressResult{proto: proto}
+		run.results = append(run.results, res)
+		targets = append(targets, newStressTarget(t, proto, res, retain))
+	}
+	done := make(chan struct{})
+	var resetters sync.WaitGroup
+	for _, st := range targets {
+		resetters.Go(func() { st.srv.resetConns(done) })
+	}
+	defer func() {
+		close(done)
+		resetters.Wait()
+		for _, st := range targets {
+			st.closeIdle()
+			st.ts.Close()
+		}
+	}()
+
+	warm := max(d/10, time.Second)
+	phase(t, targets, warm, workers, minCalls)
+	run.warmHeap, run.warmCalls = quiesce(targets, run)
+	phase(t, targets, d-warm, workers, minCalls)
+	run.endHeap, run.endCalls = quiesce(targets, run)
+
+	for _, r := range run.results {
+		if n := r.mismatches.Load(); n > 0 {
+			t.Errorf("%s: %d ids whose outcome disagrees with the server, first: %s", r.proto, n, *r.firstMismatch.Load())
+		}
+	}
+	return run
+}
+
+// phase runs workers goroutines per target removing fresh ids for d and
+// for at least minCalls calls in all, and returns when every call has.
+func phase(t *testing.T, targets []*stressTarget, d time.Duration, workers int, minCalls int64) {
 	stop := time.Now().Add(d)
-	warmAt := time.Now().Add(max(d/10, 3*time.Second))
-	var warmOnce sync.Once
-	var workers sync.WaitGroup
-	for range stressWorkers {
-		workers.Go(func() {
-			for time.Now().Before(stop) {
-				if proto == protos[0] && time.Now().After(warmAt) {
-					warmOnce.Do(func() { heap.warm.Store(live()) })
+	var made atomic.Int64
+	var all sync.WaitGroup
+	for _, st := range targets {
+		for range workers {
+			all.Go(func() {
+				for time.Now().Before(stop) || made.Load() < minCalls {
+					st.call()
+					made.Add(1)
 				}
-				id := int(nextID.Add(1))
-				srv.mu.Lock()
-				srv.present[id] = true
-				srv.mu.Unlock()
-				stressCall(c, srv, res, id)
-			}
-		})
+			})
+		}
 	}
 	// Every call returns on its own: the stall timeout and the retry
 	// limit bound it, with no deadline from the caller.
 	finished := make(chan struct{})
-	go func() { workers.Wait(); close(finished) }()
+	go func() { all.Wait(); close(finished) }()
 	select {
 	case <-finished:
-	case <-time.After(d + time.Minute):
+	case <-time.After(d + 5*time.Minute):
 		buf := make([]byte, 1<<20)
-		t.Fatalf("%s: calls still running a minute after the end:\n%s", proto, buf[:runtime.Stack(buf, true)])
+		t.Fatalf("calls still running five minutes after the end:\n%s", buf[:runtime.Stack(buf, true)])
 	}
-	if proto == protos[0] {
-		heap.end.Store(live())
-	}
-	if n := res.mismatches.Load(); n > 0 {
-		t.Errorf("%s: %d ids whose outcome disagrees with the server, first: %s", proto, n, *res.firstMismatch.Load())
-	}
-	c.ClientInterface.(*api.Client).Client.(*http.Client).CloseIdleConnections()
-	ts.Close()
 }
 
-// stressCall removes id and checks the outcome against the server's record,
-// then forgets the id so memory stays flat however long the run.
-func stressCall(c *api.ClientWithResponses, srv *stressServer, res *stressResult, id int) {
+// quiesce measures the live heap with nothing in flight: the servers'
+// bookkeeping replaced by empty maps, every connection closed, and two
+// collections so sync.Pool caches are gone too.
+func quiesce(targets []*stressTarget, run *stressRun) (heap, calls int64) {
+	for _, st := range targets {
+		st.srv.forget()
+	}
+	// Connections still closing, or dialed by a race and pooled after the
+	// last call, would count as growth: wait until the servers hold none.
+	for range 200 {
+		open := 0
+		for _, st := range targets {
+			st.closeIdle()
+			open += st.srv.open()
+		}
+		if open == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, r := range run.results {
+		calls += r.calls.Load()
+	}
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc), calls
+}
+
+// call removes a fresh id and checks the outcome against the server's
+// record, then forgets the id.
+func (st *stressTarget) call() {
+	srv, res := st.srv, st.srv.res
+	id := int(st.nextID.Add(1))
+	srv.mu.Lock()
+	srv.present[id] = true
+	srv.mu.Unlock()
+
 	res.calls.Add(1)
 	start := time.Now()
-	resp, err := c.RemoveIntegrationWithResponse(context.Background(), id)
+	resp, err := st.client.RemoveIntegrationWithResponse(context.Background(), id)
 	for took := int64(time.Since(start)); ; {
 		if l := res.longest.Load(); took <= l || res.longest.CompareAndSwap(l, took) {
 			break
@@ -326,6 +486,11 @@ func stressCall(c *api.ClientWithResponses, srv *stressServer, res *stressResult
 	}
 	if err == nil {
 		err = datafold.CheckResponse(resp)
+	}
+	if st.retain && resp != nil {
+		st.keptMu.Lock()
+		st.kept = append(st.kept, resp)
+		st.keptMu.Unlock()
 	}
 
 	srv.mu.Lock()
@@ -344,10 +509,11 @@ func stressCall(c *api.ClientWithResponses, srv *stressServer, res *stressResult
 	}
 	var apiErr *datafold.APIError
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, datafold.ErrMalformedBody):
+		// A 2xx arrived: removed, whatever became of its body.
 		res.ok.Add(1)
 		if applied != 1 {
-			mismatch("removed, but the server applied %d removals", applied)
+			mismatch("removed (%v), but the server applied %d removals", err, applied)
 		}
 	case errors.Is(err, datafold.ErrNotFound):
 		// An earlier attempt removed it and its answer was lost.
@@ -370,7 +536,7 @@ func stressCall(c *api.ClientWithResponses, srv *stressServer, res *stressResult
 // errorKind names an error by its cause, for the report.
 func errorKind(err error) string {
 	s := err.Error()
-	for _, k := range []string{"stall timeout", "connection reset", "i/o timeout", "EOF", "reading the", "INTERNAL_ERROR",
+	for _, k := range []string{"stall timeout", "connection reset", "i/o timeout", "EOF", "body broke off", "INTERNAL_ERROR",
 		"client connection lost", "force closed", "deadline exceeded"} {
 		if strings.Contains(s, k) {
 			return k
