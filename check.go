@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 )
 
 // Check turns a call through package api into a response and one error,
@@ -84,16 +85,82 @@ func checkHTTP(hr *http.Response) error {
 		return nil
 	}
 	var raw []byte
-	if hr.Body != nil {
+	switch b := hr.Body.(type) {
+	case nil:
+	case *body:
+		// The transport has the body already, whole or as far as it
+		// came; newAPIError copies what it keeps before Close recycles it.
+		defer b.Close()
+		raw = b.data
+	default:
 		var buf bytes.Buffer
-		_, err := buf.ReadFrom(io.LimitReader(hr.Body, maxErrorBody))
+		_, _ = buf.ReadFrom(io.LimitReader(hr.Body, maxErrorBody))
 		_ = hr.Body.Close()
-		// The transport already judged this body, as it does a 422 that
-		// is not FastAPI's list: its verdict is the error.
-		if apiErr, ok := errors.AsType[*APIError](err); ok {
-			return apiErr
-		}
 		raw = buf.Bytes()
 	}
 	return newAPIError(hr.StatusCode, hr, raw)
+}
+
+// Response is what every response type in package api has in common: a
+// status code and the raw body.
+type Response interface {
+	// StatusCode is the HTTP status, such as 404.
+	StatusCode() int
+	// GetBody is the response body as read, or nil.
+	GetBody() []byte
+}
+
+// CheckResponse returns nil when r has a 2xx status, and an [*APIError]
+// describing the failure otherwise. r is the response of any operation,
+// present and future, from package api: a *XxxResponse of the
+// ...WithResponse methods, or the *http.Response of the plain ones (whose
+// body it reads and closes on failure, see [Check]). So no per-operation
+// error code is needed. [Check] wraps a whole call, its error included:
+//
+//	resp, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, 42))
+//
+// A nil r, or a value of another type, is reported as an error rather
+// than a panic.
+func CheckResponse(r any) error {
+	if hr, ok := r.(*http.Response); ok {
+		return checkHTTP(hr)
+	}
+	if r == nil {
+		return errors.New("datafold: CheckResponse called with a nil response")
+	}
+	if v := reflect.ValueOf(r); v.Kind() == reflect.Pointer && v.IsNil() {
+		return errors.New("datafold: CheckResponse called with a nil response")
+	}
+	resp, ok := r.(Response)
+	if !ok {
+		return fmt.Errorf("datafold: CheckResponse called with a %T, not a response of package api or an *http.Response", r)
+	}
+	code := resp.StatusCode()
+	if code >= 200 && code < 300 {
+		return nil
+	}
+	hr := httpResponse(resp)
+	if code == 0 && hr == nil {
+		// The generated StatusCode() says 0 when there is no
+		// HTTPResponse: nothing was answered, so there is no API error
+		// to describe.
+		return errors.New("datafold: CheckResponse called with a response that holds no HTTP response")
+	}
+	return newAPIError(code, hr, resp.GetBody())
+}
+
+// httpResponse finds the *http.Response every generated response type keeps
+// in its HTTPResponse field. The generator offers no method for it, and
+// reflection here only runs on the failure path.
+func httpResponse(r Response) *http.Response {
+	v := reflect.Indirect(reflect.ValueOf(r))
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.FieldByName("HTTPResponse")
+	if !f.IsValid() || !f.CanInterface() {
+		return nil
+	}
+	hr, _ := f.Interface().(*http.Response)
+	return hr
 }

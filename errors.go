@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -173,70 +171,6 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// Response is what every response type in package api has in common: a
-// status code and the raw body.
-type Response interface {
-	// StatusCode is the HTTP status, such as 404.
-	StatusCode() int
-	// GetBody is the response body as read, or nil.
-	GetBody() []byte
-}
-
-// CheckResponse returns nil when r has a 2xx status, and an [*APIError]
-// describing the failure otherwise. r is the response of any operation,
-// present and future, from package api: a *XxxResponse of the
-// ...WithResponse methods, or the *http.Response of the plain ones (whose
-// body it reads and closes on failure, see [Check]). So no per-operation
-// error code is needed. [Check] wraps a whole call, its error included:
-//
-//	resp, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, 42))
-//
-// A nil r, or a value of another type, is reported as an error rather
-// than a panic.
-func CheckResponse(r any) error {
-	if hr, ok := r.(*http.Response); ok {
-		return checkHTTP(hr)
-	}
-	if r == nil {
-		return errors.New("datafold: CheckResponse called with a nil response")
-	}
-	if v := reflect.ValueOf(r); v.Kind() == reflect.Pointer && v.IsNil() {
-		return errors.New("datafold: CheckResponse called with a nil response")
-	}
-	resp, ok := r.(Response)
-	if !ok {
-		return fmt.Errorf("datafold: CheckResponse called with a %T, not a response of package api or an *http.Response", r)
-	}
-	code := resp.StatusCode()
-	if code >= 200 && code < 300 {
-		return nil
-	}
-	hr := httpResponse(resp)
-	if code == 0 && hr == nil {
-		// The generated StatusCode() says 0 when there is no
-		// HTTPResponse: nothing was answered, so there is no API error
-		// to describe.
-		return errors.New("datafold: CheckResponse called with a response that holds no HTTP response")
-	}
-	return newAPIError(code, hr, resp.GetBody())
-}
-
-// httpResponse finds the *http.Response every generated response type keeps
-// in its HTTPResponse field. The generator offers no method for it, and
-// reflection here only runs on the failure path.
-func httpResponse(r Response) *http.Response {
-	v := reflect.Indirect(reflect.ValueOf(r))
-	if v.Kind() != reflect.Struct {
-		return nil
-	}
-	f := v.FieldByName("HTTPResponse")
-	if !f.IsValid() || !f.CanInterface() {
-		return nil
-	}
-	hr, _ := f.Interface().(*http.Response)
-	return hr
-}
-
 // newAPIError describes a non-2xx answer. hr may be nil; raw is the whole
 // body or its start.
 //
@@ -272,91 +206,6 @@ func newAPIError(code int, hr *http.Response, raw []byte) *APIError {
 		e.Body = bytes.Clone(raw[:min(len(raw), maxExcerpt)])
 	}
 	return e
-}
-
-// redactedSecret replaces a credential found in what a server sent.
-const redactedSecret = "[REDACTED]"
-
-// credential returns the secret req's Authorization header carries: what
-// follows the scheme ("Key <key>"), or the whole value when it has none.
-func credential(req *http.Request) string {
-	if req == nil {
-		return ""
-	}
-	v := req.Header.Get("Authorization")
-	if _, after, ok := strings.Cut(v, " "); ok {
-		v = strings.TrimSpace(after)
-	}
-	return v
-}
-
-// scrubBytes returns b with every copy of secret replaced, and b itself,
-// without copying, when there is none.
-func scrubBytes(b []byte, secret string) []byte {
-	if secret == "" || !bytes.Contains(b, []byte(secret)) {
-		return b
-	}
-	return bytes.ReplaceAll(b, []byte(secret), []byte(redactedSecret))
-}
-
-// scrub is scrubBytes for a decoded string, where JSON escapes that hid the
-// secret from scrubBytes are gone.
-func scrub(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, secret, redactedSecret)
-}
-
-// redactURL is scrub for text that holds URLs, where the secret may also
-// stand percent-encoded: a server that echoes the key into a redirect's
-// Location puts it into the next request's URL, and so into every error
-// and log line that names it.
-func redactURL(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	s = scrub(s, secret)
-	for _, esc := range [...]string{url.PathEscape(secret), url.QueryEscape(secret)} {
-		if esc != secret {
-			s = strings.ReplaceAll(s, esc, redactedSecret)
-		}
-	}
-	return s
-}
-
-// redactPath is u's escaped path with the secret taken out.
-func redactPath(u *url.URL, secret string) string { return redactURL(u.EscapedPath(), secret) }
-
-// redactError takes the secret out of the *url.Error http.Client returns:
-// its URL is the last hop's, which a redirect chose. The wrapped error is
-// kept for errors.Is and errors.As, behind a message without the secret.
-func redactError(err error, secret string) error {
-	ue, ok := err.(*url.Error)
-	if !ok || secret == "" {
-		return err
-	}
-	out := *ue
-	out.URL = redactURL(ue.URL, secret)
-	if msg := ue.Err.Error(); redactURL(msg, secret) != msg {
-		out.Err = &redactedError{msg: redactURL(msg, secret), err: ue.Err}
-	}
-	return &out
-}
-
-// redactedError is an error whose message had the secret in it.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-// Timeout keeps url.Error's Timeout method truthful through the wrapping.
-func (e *redactedError) Timeout() bool {
-	var t interface{ Timeout() bool }
-	return errors.As(e.err, &t) && t.Timeout()
 }
 
 // parseDetail fills Detail and Issues from a FastAPI error body and reports

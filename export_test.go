@@ -3,6 +3,7 @@ package datafold
 import (
 	"context"
 	"crypto/x509"
+	"net"
 	"net/http"
 	"time"
 )
@@ -16,17 +17,27 @@ func WithSleep(f func(context.Context, time.Duration) error) Option {
 	}
 }
 
-// WithTestPool gives the client a connection pool of its own, built exactly
-// as the shared default one but with a stall timeout short enough for a
-// test (0 keeps the default) and roots trusted besides the system's (nil
-// keeps the system's), so TLS and HTTP/2 tests run on the client's own
-// transport instead of a replacement.
-func WithTestPool(stall time.Duration, roots *x509.CertPool) Option {
+// TestPool is what a test may change in the connection pool WithTestPool
+// builds: everything else is the shared default pool's design.
+type TestPool struct {
+	// Stall replaces the 2-minute stall timeout; 0 keeps it.
+	Stall time.Duration
+	// Roots are trusted besides the system's.
+	Roots *x509.CertPool
+	// Dial replaces the TCP dialer, for an in-memory network inside a
+	// testing/synctest bubble.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// WithTestPool gives the client a connection pool of its own, built as the
+// shared default one but for p, so TLS and HTTP/2 tests run on the client's
+// own transport instead of a replacement.
+func WithTestPool(p TestPool) Option {
 	return func(c *config) error {
-		if stall == 0 {
-			stall = stallTimeout
+		if p.Stall == 0 {
+			p.Stall = stallTimeout
 		}
-		c.pool = &poolConfig{stall: stall, roots: roots}
+		c.pool = &poolConfig{stall: p.Stall, roots: p.Roots, dial: p.Dial}
 		return nil
 	}
 }
@@ -35,10 +46,4 @@ func WithTestPool(stall time.Duration, roots *x509.CertPool) Option {
 // enough for a test.
 func NewTransportPool(stall time.Duration) http.RoundTripper {
 	return newTransportPool(poolConfig{stall: stall})
-}
-
-// NewTransportPoolClock is NewTransportPool with the clock that stamps
-// connection read deadlines replaced.
-func NewTransportPoolClock(stall time.Duration, now func() time.Time) http.RoundTripper {
-	return newTransportPool(poolConfig{stall: stall, now: now})
 }

@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -68,7 +67,7 @@ func setupOn(t *testing.T, proto string, h http.HandlerFunc, opts ...datafold.Op
 		datafold.WithServer(srv.URL),
 		datafold.WithAPIKey(testKey),
 		datafold.WithRetryPolicy(fastRetries),
-		datafold.WithTestPool(0, roots),
+		datafold.WithTestPool(datafold.TestPool{Roots: roots}),
 	}
 	c, err := datafold.NewClient(append(base, opts...)...)
 	if err != nil {
@@ -157,7 +156,7 @@ func rawClient(t *testing.T, proto string, h http.HandlerFunc, opts ...datafold.
 		datafold.WithServer(ts.URL),
 		datafold.WithAPIKey(testKey),
 		datafold.WithRetryPolicy(fastRetries),
-		datafold.WithTestPool(0, roots),
+		datafold.WithTestPool(datafold.TestPool{Roots: roots}),
 	}
 	c, err := datafold.NewClient(append(base, opts...)...)
 	if err != nil {
@@ -549,7 +548,7 @@ func TestConnectionRefused(t *testing.T) {
 			scheme := map[string]string{"h1": "http://", "h2": "https://"}[proto]
 			clk := &clock{}
 			c, err := datafold.NewClient(datafold.WithServer(scheme+addr), datafold.WithAPIKey(testKey),
-				datafold.WithSleep(clk.sleep), datafold.WithTestPool(0, x509.NewCertPool()))
+				datafold.WithSleep(clk.sleep), datafold.WithTestPool(datafold.TestPool{Roots: x509.NewCertPool()}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -677,7 +676,7 @@ func TestServerNeverAnswers(t *testing.T) {
 				srv, roots := newFakeTLS(t, h)
 				var err error
 				c, err = datafold.NewClient(datafold.WithServer(srv.URL), datafold.WithAPIKey(testKey),
-					datafold.WithTestPool(50*time.Millisecond, roots), datafold.WithSleep((&clock{}).sleep))
+					datafold.WithTestPool(datafold.TestPool{Stall: 50 * time.Millisecond, Roots: roots}), datafold.WithSleep((&clock{}).sleep))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -685,7 +684,7 @@ func TestServerNeverAnswers(t *testing.T) {
 			start := time.Now()
 			_, err := c.RemoveIntegrationWithResponse(context.Background(), 42)
 			var netErr net.Error
-			if !errors.As(err, &netErr) || !netErr.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) ||
+			if !errors.As(err, &netErr) || !netErr.Timeout() || !strings.Contains(err.Error(), "timeout awaiting response headers") ||
 				!strings.Contains(err.Error(), "gave up after 4 attempts") {
 				t.Errorf("err = %v, want a timeout after 4 attempts", err)
 			}
@@ -694,81 +693,6 @@ func TestServerNeverAnswers(t *testing.T) {
 			}
 		})
 	}
-}
-
-// A pooled connection that sat idle for most of the stall timeout still
-// gives the next request the whole timeout.
-//
-// The clock that stamps read deadlines makes the idle part: from the moment
-// the first response's body is read, it runs almost a whole stall timeout
-// behind, so the read the idle connection starts gets a deadline a moment
-// away. The second request's handler answers only once that moment is well
-// past. The stall timeout itself is a minute, so the test asks no margin of
-// a loaded machine: only a client that counted the wait from the idle read
-// fails it.
-func TestStallTimeoutCountsFromTheRequest(t *testing.T) {
-	t.Parallel()
-	const (
-		stall = time.Minute
-		left  = 300 * time.Millisecond // what the idle read's deadline leaves
-	)
-	var (
-		behind atomic.Int64 // how far the clock runs behind
-		stamps atomic.Int64 // deadlines stamped while behind
-	)
-	now := func() time.Time {
-		b := time.Duration(behind.Load())
-		if b != 0 {
-			stamps.Add(1)
-		}
-		return time.Now().Add(-b)
-	}
-	var answerAfter atomic.Int64
-	c, srv := setup(t, func(w http.ResponseWriter, r *http.Request) {
-		if at := answerAfter.Load(); at != 0 {
-			time.Sleep(time.Until(time.Unix(0, at)))
-		}
-		jsonBody(200, `{}`)(w, r)
-	}, datafold.WithHTTPClient(&http.Client{Transport: goBehind(datafold.NewTransportPoolClock(stall, now), &behind, int64(stall-left))}),
-		datafold.WithoutRetries())
-	if o := call(t, c); o.err != nil {
-		t.Fatal(o.err)
-	}
-	// Wait for the idle connection's read to take its deadline.
-	for i := 0; stamps.Load() == 0 && i < 2000; i++ {
-		time.Sleep(time.Millisecond)
-	}
-	behind.Store(0)
-	answerAfter.Store(time.Now().Add(left + 200*time.Millisecond).UnixNano())
-	if o := call(t, c); o.err != nil {
-		t.Errorf("second call on the idle connection: %v", o.err)
-	}
-	if n := len(srv.Requests()); n != 2 {
-		t.Errorf("server saw %d requests, want 2", n)
-	}
-}
-
-// goBehind sets *behind to d when the caller starts reading a response
-// body: after that, the only read left on the connection is its idle one.
-func goBehind(rt http.RoundTripper, behind *atomic.Int64, d int64) http.RoundTripper {
-	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		resp, err := rt.RoundTrip(r)
-		if err == nil {
-			resp.Body = &onFirstRead{ReadCloser: resp.Body, f: func() { behind.Store(d) }}
-		}
-		return resp, err
-	})
-}
-
-type onFirstRead struct {
-	io.ReadCloser
-	once sync.Once
-	f    func()
-}
-
-func (b *onFirstRead) Read(p []byte) (int, error) {
-	b.once.Do(b.f)
-	return b.ReadCloser.Read(p)
 }
 
 func TestRetry_stopsAtDeadline(t *testing.T) {

@@ -114,8 +114,10 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error) bool {
 }
 
 // transient reports whether err is a network failure that a new attempt
-// may not meet, as opposed to a canceled context, a certificate that will
-// stay wrong, or a request we refused to send.
+// may not meet, as opposed to a certificate that will stay wrong or a
+// request we refused to send. The caller's own context is checked apart:
+// net/http's "timeout awaiting response headers" matches
+// context.DeadlineExceeded too, and is worth another attempt.
 func transient(err error) bool {
 	var (
 		certErr    *tls.CertificateVerificationError
@@ -124,8 +126,7 @@ func transient(err error) bool {
 		invalidErr x509.CertificateInvalidError
 	)
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, ErrInsecureTransport),
+	case errors.Is(err, context.Canceled), errors.Is(err, ErrInsecureTransport),
 		errors.As(err, &certErr), errors.As(err, &hostErr),
 		errors.As(err, &unknownCA), errors.As(err, &invalidErr):
 		return false

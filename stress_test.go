@@ -354,10 +354,10 @@ func newStressTarget(t *testing.T, proto string, res *stressResult, retain bool)
 		ts.StartTLS()
 		roots := x509.NewCertPool()
 		roots.AddCert(ts.Certificate())
-		opts = append(opts, datafold.WithTestPool(stressStall, roots))
+		opts = append(opts, datafold.WithTestPool(datafold.TestPool{Stall: stressStall, Roots: roots}))
 	} else {
 		ts.Start()
-		opts = append(opts, datafold.WithTestPool(stressStall, nil))
+		opts = append(opts, datafold.WithTestPool(datafold.TestPool{Stall: stressStall}))
 	}
 	c, err := datafold.NewClient(append(opts, datafold.WithServer(ts.URL))...)
 	if err != nil {

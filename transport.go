@@ -194,13 +194,3 @@ func (t *transport) log(ctx context.Context, req *http.Request, resp *http.Respo
 	}
 	t.logger.LogAttrs(ctx, slog.LevelDebug, "datafold request", attrs...)
 }
-
-func redactHeaders(h http.Header) http.Header {
-	out := h.Clone()
-	for _, k := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
-		if _, ok := out[k]; ok {
-			out[k] = []string{"[REDACTED]"}
-		}
-	}
-	return out
-}
