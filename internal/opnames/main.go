@@ -144,7 +144,10 @@ func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", specPath, err)
 	}
-	p := check(ops, o)
+	p := check(spec, ops, o)
+	for _, r := range p.resolved {
+		fmt.Fprintf(out, "opnames: %s\n", r)
+	}
 
 	if len(p.collisions) > 0 {
 		var b strings.Builder
@@ -157,7 +160,7 @@ func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
 		}
 		return errors.New(strings.TrimRight(b.String(), "\n"))
 	}
-	if len(p.missing) == 0 && len(p.stale) == 0 {
+	if len(p.missing) == 0 && len(p.stale) == 0 && len(p.types) == 0 {
 		fmt.Fprintf(out, "opnames: all %d operations have Go names\n", len(ops))
 		return nil
 	}
@@ -169,6 +172,9 @@ func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
 		for _, n := range p.missing {
 			fmt.Fprintf(out, "opnames: named %s %s (was %s)\n", n.op, n.name, n.op.ID)
 		}
+		for _, t := range p.types {
+			fmt.Fprintf(out, "opnames: named components.schemas.%s %s\n", t.schema, t.name)
+		}
 		for _, id := range p.stale {
 			fmt.Fprintf(out, "opnames: dropped the rename of %s: the spec no longer has it\n", id)
 		}
@@ -176,15 +182,21 @@ func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
 	}
 
 	var b strings.Builder
-	if len(p.missing) > 0 {
-		fmt.Fprintf(&b, "%d operations have FastAPI-generated operationIds and no Go name:\n", len(p.missing))
+	if len(p.missing) > 0 || len(p.types) > 0 {
+		fmt.Fprintf(&b, "%d operations have no Go name yet:\n", len(p.missing))
 		for _, n := range p.missing {
 			fmt.Fprintf(&b, "  %s  %s -> %s\n", n.op, n.op.ID, n.name)
+		}
+		for _, t := range p.types {
+			fmt.Fprintf(&b, "  components.schemas.%s -> %s\n", t.schema, t.name)
 		}
 		fmt.Fprintf(&b, "\nAdd these actions to %s (or rerun with NAMES=auto):\n\n", overlayPath)
 		seq := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, n := range p.missing {
 			seq.Content = append(seq.Content, action(n))
+		}
+		for _, t := range p.types {
+			seq.Content = append(seq.Content, t.action())
 		}
 		var buf bytes.Buffer
 		enc := yaml.NewEncoder(&buf)

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+
+	"go.yaml.in/yaml/v3"
+
+	goname "github.com/datafold/datafold-go/internal/naming"
+)
+
+// pydantic names a model after its module when two models of one name meet
+// in a document: datafold__monitors__schemas__DiffAlertCondition, which
+// oapi-codegen turns into DatafoldMonitorsSchemasDiffAlertCondition.
+// oapi-codegen v2.8.2 takes a component schema's Go type name from its
+// x-go-name (renameSchema, and ResolveNames pins it), so names -auto
+// writes that extension into overlay.yaml for each such schema:
+//
+//   - the model name alone, when no other schema has it;
+//   - else the model name after the module segments nearest to it that
+//     tell it from the others of that name, leaving out segments whose
+//     words the model name already has (credential_type beside
+//     CredentialType) and common ones (schemas, models, types):
+//     MonitorsDiffAlertCondition beside DiffsDiffAlertCondition; a schema
+//     with no such segment left keeps the model name alone if it is the
+//     only one;
+//   - else, should that still collide, the name oapi-codegen would give.
+//
+// Like operation names, a type name in overlay.yaml never changes.
+
+type typeNaming struct {
+	schema, name string
+}
+
+func (t typeNaming) action() *yaml.Node {
+	return overlayAction(jsonPath([]string{"components", "schemas", t.schema}),
+		fmt.Sprintf("Go type name for %s, instead of pydantic's module-qualified name.", t.schema),
+		&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("x-go-name"), scalar(t.name)}}, false)
+}
+
+// Module segments too common to tell models apart by.
+var genericModules = map[string]bool{"schemas": true, "schema": true, "models": true, "model": true,
+	"types": true, "api": true, "app": true, "src": true, "main": true}
+
+var moduleName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// isModule reports whether parts are a Python module path, as pydantic
+// writes before a class name (FastAPI's Body_..._post names hold "__" too,
+// but end in a method).
+func isModule(parts []string) bool {
+	for _, p := range parts {
+		if !moduleName.MatchString(p) {
+			return false
+		}
+	}
+	return true
+}
+
+// typeNames chooses Go type names for module-qualified schemas that do not
+// have one yet.
+func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
+	schemas := mapValue(mapValue(docRoot(spec), "components"), "schemas")
+	taken := map[string]bool{}
+	type qualified struct {
+		schema  string
+		modules []string
+		model   string
+	}
+	byModel := map[string][]qualified{}
+	for i := 0; schemas != nil && i+1 < len(schemas.Content); i += 2 {
+		name := schemas.Content[i].Value
+		if n, ok := o.typeNames[name]; ok {
+			taken[goname.Key(n)] = true
+			continue
+		}
+		if n := mapValue(schemas.Content[i+1], "x-go-name"); n != nil {
+			taken[goname.Key(n.Value)] = true
+			continue
+		}
+		parts := strings.Split(name, "__")
+		model := parts[len(parts)-1]
+		if len(parts) < 2 || !isModule(parts[:len(parts)-1]) || !unicode.IsUpper([]rune(model + " ")[0]) {
+			taken[goname.Key(camel(name))] = true
+			continue
+		}
+		k := goname.Key(model)
+		byModel[k] = append(byModel[k], qualified{name, parts[:len(parts)-1], model})
+	}
+
+	var out []typeNaming
+	for _, k := range sortedKeys(byModel) {
+		group := byModel[k]
+		slices.SortFunc(group, func(a, b qualified) int { return strings.Compare(a.schema, b.schema) })
+		// The segments that tell each member apart, nearest the model first.
+		cands := make([][]string, len(group))
+		modelWords := map[string]bool{}
+		for _, w := range goname.Words(group[0].model) {
+			modelWords[goname.Singular(w)] = true
+		}
+		for i, q := range group {
+			for j := len(q.modules) - 1; j >= 0; j-- {
+				s := q.modules[j]
+				shared := len(group) > 1
+				for _, other := range group {
+					if other.schema != q.schema {
+						shared = shared && slices.Contains(other.modules, s)
+					}
+				}
+				if shared || genericModules[strings.ToLower(s)] {
+					continue
+				}
+				redundant := true
+				for _, w := range goname.Words(s) {
+					redundant = redundant && modelWords[goname.Singular(w)]
+				}
+				if !redundant {
+					cands[i] = append(cands[i], s)
+				}
+			}
+		}
+		done := make([]bool, len(group))
+		maxLevel := 0
+		for _, c := range cands {
+			maxLevel = max(maxLevel, len(c))
+		}
+		for level := 0; level <= maxLevel; level++ {
+			want := make([]string, len(group))
+			count := map[string]int{}
+			for i, q := range group {
+				if done[i] {
+					continue
+				}
+				// One with fewer segments than the level keeps offering
+				// them, and gets them once the others have moved on.
+				segs := slices.Clone(cands[i][:min(level, len(cands[i]))])
+				slices.Reverse(segs)
+				want[i] = camel(strings.Join(append(segs, q.model), "_"))
+				count[goname.Key(want[i])]++
+			}
+			for i, q := range group {
+				if want[i] == "" || count[goname.Key(want[i])] > 1 || taken[goname.Key(want[i])] {
+					continue
+				}
+				taken[goname.Key(want[i])] = true
+				done[i] = true
+				out = append(out, typeNaming{q.schema, want[i]})
+			}
+		}
+		for i, q := range group {
+			if !done[i] {
+				taken[goname.Key(camel(q.schema))] = true // oapi-codegen's own name is left
+			}
+		}
+	}
+	return out
+}
