@@ -327,6 +327,11 @@ func resolve(spec *yaml.Node, ops []operation, o *overlay, types []typeNaming, p
 		reason  string
 	}
 	var todo []pending
+	type keep struct {
+		key    string
+		keeper int
+	}
+	var keepers []keep
 	for _, k := range sortedKeys(groups) {
 		g := groups[k]
 		top, n := fromPath, 0
@@ -338,51 +343,54 @@ func resolve(spec *yaml.Node, ops []operation, o *overlay, types []typeNaming, p
 				n++
 			}
 		}
-		keeper := -1
-		if n == 1 {
-			for _, i := range g {
-				if cands[i].src == top {
-					keeper = i
-				}
-			}
-		}
 		var rest []int
-		reason := ""
-		if keeper >= 0 {
-			c := cands[keeper]
-			pkg, meth := idents(c.base, c.op)
-			if other := cl.conflict(c.op.String(), pkg, meth); other != "" {
-				rest = append(rest, keeper)
-				reason = "would clash with " + other
-			} else {
-				cl.take(c.op.String(), pkg, meth)
-				final[keeper] = c.base
-			}
-		}
 		for _, i := range g {
-			if i != keeper {
+			if n == 1 && cands[i].src == top {
+				keepers = append(keepers, keep{k, i})
+			} else {
 				rest = append(rest, i)
 			}
 		}
 		if len(rest) > 0 {
-			if reason == "" && len(g) > 1 {
-				reason = fmt.Sprintf("%d operations share it", len(g))
-			} else if reason == "" {
-				reason = "clashes"
-			}
-			slices.SortFunc(rest, func(a, b int) int { return compareCands(cands[a], cands[b]) })
-			todo = append(todo, pending{k, rest, g, reason})
+			todo = append(todo, pending{k, rest, g, fmt.Sprintf("%d operations share it", len(g))})
 		}
 	}
-	// A base name kept above can still clash with another's generated
-	// identifiers (Foo's FooWithBody and an operation named FooWithBody),
-	// which the grouping cannot see; those were sent to todo by the
-	// conflict check, in name order, so the shorter name has won.
+	// Keepers claim their names by rank, so that of two names that clash
+	// through what oapi-codegen derives from them (Foo's method FooWithBody
+	// and an operation named FooWithBody) the better-ranked, then the
+	// shorter, wins.
+	slices.SortFunc(keepers, func(a, b keep) int {
+		if c := compareCands(cands[a.keeper], cands[b.keeper]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	for _, kp := range keepers {
+		c := cands[kp.keeper]
+		pkg, meth := idents(c.base, c.op)
+		if other := cl.conflict(c.op.String(), pkg, meth); other != "" {
+			i := slices.IndexFunc(todo, func(t pending) bool { return t.key == kp.key })
+			if i < 0 {
+				todo = append(todo, pending{kp.key, nil, groups[kp.key], "would clash with " + other})
+				i = len(todo) - 1
+			}
+			todo[i].members = append(todo[i].members, kp.keeper)
+			slices.SortFunc(todo[i].members, func(a, b int) int { return compareCands(cands[a], cands[b]) })
+			continue
+		}
+		cl.take(c.op.String(), pkg, meth)
+		final[kp.keeper] = c.base
+	}
+	slices.SortFunc(todo, func(a, b pending) int { return strings.Compare(a.key, b.key) })
 
 	for _, t := range todo {
-		peers := make([]operation, len(t.peers))
-		for j, i := range t.peers {
-			peers[j] = cands[i].op
+		// What tells members apart is judged against every operation of
+		// that base name, those overlay.yaml names included.
+		var peers []operation
+		for i, c := range cands {
+			if goname.Key(c.base) == t.key && (c.src == fromOverlay || slices.Contains(t.peers, i)) {
+				peers = append(peers, c.op)
+			}
 		}
 		left := slices.Clone(t.members)
 		for level := 1; level <= 3 && len(left) > 0; level++ {
@@ -467,17 +475,26 @@ func compareCands(a, b candidate) int {
 // static path segments the peers do not all share, 2 also the path
 // parameters, 3 also the method.
 func qualify(c candidate, peers []operation, level int) string {
-	words := slices.Clone(c.words)
 	segs, params := distinguishing(c.op, peers)
+	// Every static segment anchors the new words where they stand in the
+	// path (read_logs on /logs/filter: ReadLogsFilter); only those that
+	// tell the operation apart are added.
 	var q []string
-	for _, s := range segs {
+	var add []bool
+	for _, s := range strings.Split(c.op.Path, "/") {
+		if s == "" || isParam(s) {
+			continue
+		}
 		w := goname.Words(s)
 		if len(w) > 0 {
 			w[len(w)-1] = goname.Singular(w[len(w)-1])
 		}
+		for range w {
+			add = append(add, slices.Contains(segs, s))
+		}
 		q = append(q, w...)
 	}
-	words = merge(words, q)
+	words := merge(c.words, q, add)
 	if level >= 2 && len(params) > 0 {
 		words = append(words, "by")
 		for j, prm := range params {
@@ -519,13 +536,13 @@ func distinguishing(op operation, peers []operation) (segs, params []string) {
 	return segs, params
 }
 
-// merge puts the qualifier's words into name, matching the words they
-// share (compared in the singular) and inserting the rest where they stand
-// relative to those: name read work queue with qualifier work pool queue
-// is read work pool queue. Words of the qualifier the name already has
-// elsewhere are dropped; with none in common the qualifier goes after the
-// first word (the verb), and a version (v2) goes last.
-func merge(name, qual []string) []string {
+// merge puts the qualifier's words marked add into name, matching the
+// words they share (compared in the singular) and inserting the rest where
+// they stand relative to those: name read work queue with qualifier work
+// pool queue is read work pool queue. Words the name already has elsewhere
+// are dropped; with none in common the new words go after the first word
+// (the verb), and a version (v2) goes last.
+func merge(name, qual []string, add []bool) []string {
 	norm := func(w string) string { return goname.Singular(strings.ToLower(w)) }
 	// Longest common subsequence of the two, on normalized words.
 	n, m := len(name), len(qual)
@@ -565,7 +582,7 @@ func merge(name, qual []string) []string {
 	before := make(map[int][]string) // words to insert before name[i]; n is the end
 	var versions []string
 	for j, w := range qual {
-		if at[j] >= 0 || inName[norm(w)] {
+		if at[j] >= 0 || inName[norm(w)] || !add[j] {
 			continue
 		}
 		if version.MatchString(w) {

@@ -21,12 +21,13 @@ import (
 //
 //   - the model name alone, when no other schema has it;
 //   - else the model name after the module segments nearest to it that
-//     tell it from the others of that name, leaving out segments whose
-//     words the model name already has (credential_type beside
-//     CredentialType) and common ones (schemas, models, types):
-//     MonitorsDiffAlertCondition beside DiffsDiffAlertCondition; a schema
-//     with no such segment left keeps the model name alone if it is the
-//     only one;
+//     tell it from the others of that name (MonitorsDiffAlertCondition),
+//     leaving out common ones (schemas, models, types) and, while others
+//     will do, those whose words the model name already has: beside
+//     datafold__monitors__schemas__DiffAlertCondition,
+//     datafold__diffs__schemas__DiffAlertCondition has nothing to add, so
+//     it is DiffAlertCondition. Should the model name alone be taken, such
+//     a segment is used after all (MonitorsMonitor beside Monitor);
 //   - else, should that still collide, the name oapi-codegen would give.
 //
 // Like operation names, a type name in overlay.yaml never changes.
@@ -59,16 +60,52 @@ func isModule(parts []string) bool {
 	return true
 }
 
+type qualified struct {
+	schema  string
+	modules []string
+	model   string
+}
+
+// qualifyTypes names the members of group not done yet: level by level,
+// each offers the model name after its first level segments (or all it
+// has), and takes it when no other member offers it and it is free.
+func qualifyTypes(group []qualified, segs [][]string, done []bool, taken map[string]bool) []typeNaming {
+	var out []typeNaming
+	maxLevel := 0
+	for _, c := range segs {
+		maxLevel = max(maxLevel, len(c))
+	}
+	for level := 0; level <= maxLevel; level++ {
+		want := make([]string, len(group))
+		count := map[string]int{}
+		for i, q := range group {
+			if done[i] {
+				continue
+			}
+			// One with fewer segments than the level keeps offering
+			// them, and gets them once the others have moved on.
+			s := slices.Clone(segs[i][:min(level, len(segs[i]))])
+			slices.Reverse(s)
+			want[i] = camel(strings.Join(append(s, q.model), "_"))
+			count[goname.Key(want[i])]++
+		}
+		for i, q := range group {
+			if want[i] == "" || count[goname.Key(want[i])] > 1 || taken[goname.Key(want[i])] {
+				continue
+			}
+			taken[goname.Key(want[i])] = true
+			done[i] = true
+			out = append(out, typeNaming{q.schema, want[i]})
+		}
+	}
+	return out
+}
+
 // typeNames chooses Go type names for module-qualified schemas that do not
 // have one yet.
 func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 	schemas := mapValue(mapValue(docRoot(spec), "components"), "schemas")
 	taken := map[string]bool{}
-	type qualified struct {
-		schema  string
-		modules []string
-		model   string
-	}
 	byModel := map[string][]qualified{}
 	for i := 0; schemas != nil && i+1 < len(schemas.Content); i += 2 {
 		name := schemas.Content[i].Value
@@ -94,8 +131,11 @@ func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 	for _, k := range sortedKeys(byModel) {
 		group := byModel[k]
 		slices.SortFunc(group, func(a, b qualified) int { return strings.Compare(a.schema, b.schema) })
-		// The segments that tell each member apart, nearest the model first.
+		// The segments that tell each member apart, nearest the model
+		// first: those that add to the model name, then, should those
+		// not do, all of them.
 		cands := make([][]string, len(group))
+		all := make([][]string, len(group))
 		modelWords := map[string]bool{}
 		for _, w := range goname.Words(group[0].model) {
 			modelWords[goname.Singular(w)] = true
@@ -112,6 +152,7 @@ func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 				if shared || genericModules[strings.ToLower(s)] {
 					continue
 				}
+				all[i] = append(all[i], s)
 				redundant := true
 				for _, w := range goname.Words(s) {
 					redundant = redundant && modelWords[goname.Singular(w)]
@@ -122,32 +163,8 @@ func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 			}
 		}
 		done := make([]bool, len(group))
-		maxLevel := 0
-		for _, c := range cands {
-			maxLevel = max(maxLevel, len(c))
-		}
-		for level := 0; level <= maxLevel; level++ {
-			want := make([]string, len(group))
-			count := map[string]int{}
-			for i, q := range group {
-				if done[i] {
-					continue
-				}
-				// One with fewer segments than the level keeps offering
-				// them, and gets them once the others have moved on.
-				segs := slices.Clone(cands[i][:min(level, len(cands[i]))])
-				slices.Reverse(segs)
-				want[i] = camel(strings.Join(append(segs, q.model), "_"))
-				count[goname.Key(want[i])]++
-			}
-			for i, q := range group {
-				if want[i] == "" || count[goname.Key(want[i])] > 1 || taken[goname.Key(want[i])] {
-					continue
-				}
-				taken[goname.Key(want[i])] = true
-				done[i] = true
-				out = append(out, typeNaming{q.schema, want[i]})
-			}
+		for _, segs := range [][][]string{cands, all} {
+			out = append(out, qualifyTypes(group, segs, done, taken)...)
 		}
 		for i, q := range group {
 			if !done[i] {

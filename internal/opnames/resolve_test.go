@@ -1,0 +1,399 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
+)
+
+func TestBaseName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		method, path, id string
+		want             string
+		src              source
+	}{
+		// FastAPI's default: function name, path, method.
+		{"GET", "/work_queues/{id}", "read_work_queue_work_queues__id__get", "ReadWorkQueue", fromFastAPI},
+		{"GET", "/flow_runs/{id}/graph-v2", "read_flow_run_graph_v2_flow_runs__id__graph_v2_get", "ReadFlowRunGraphV2", fromFastAPI},
+		{"GET", "/", "root__get", "Root", fromFastAPI},
+		// A route registered under a second path keeps the first one's id.
+		{"GET", "/v1/agents", "get_workflows_v1_workflows_get", "GetWorkflows", fromFastAPI},
+		{"PUT", "/v1/agents/{workflow_permanent_id}/folder", "update_workflow_folder_v1_workflows__workflow_permanent_id__folder_put", "UpdateWorkflowFolder", fromFastAPI},
+		{"GET", "/runs/y", "read_runs_runs_x_get", "ReadRuns", fromFastAPI},
+		// Ids a person chose, used as they are.
+		{"GET", "/v1/schedules", "schedules_list_all", "SchedulesListAll", fromID},
+		{"GET", "/items", "listItems", "ListItems", fromID},
+		{"GET", "/data-sources", "get-data.source", "GetDataSource", fromID},
+		{"POST", "/v1/runs", "run_task", "RunTask", fromID}, // ends in no method: not FastAPI's
+		// No operationId, or one that makes no Go identifier: method and path.
+		{"GET", "/api/v1/users/{user_id}/posts", "", "GetUserPosts", fromPath},
+		{"DELETE", "/v2/work_pools/{name}", "", "DeleteWorkPool", fromPath},
+		{"GET", "/", "", "GetRoot", fromPath},
+		{"POST", "/2fa/verify", "2fa", "Post2faVerify", fromPath},
+		{"GET", "/x", "---", "GetX", fromPath},
+	}
+	for _, tt := range tests {
+		c := baseName(operation{Method: tt.method, Path: tt.path, ID: tt.id}, &overlay{})
+		if c.base != tt.want || c.src != tt.src {
+			t.Errorf("baseName(%s %s %q) = %s from %v; want %s from %v", tt.method, tt.path, tt.id, c.base, c.src, tt.want, tt.src)
+		}
+	}
+}
+
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, qual, add string // space-separated words; add marks new words with 1
+		want            string
+	}{
+		{"read work queue", "work pool queue", "111", "read work pool queue"},
+		{"read work queue", "work queue", "11", "read work queue"},
+		{"validate template", "automation template validate", "100", "validate automation template"},
+		{"read logs", "log filter", "01", "read logs filter"},
+		{"read logs", "flow run log", "110", "read flow run logs"},
+		{"read concurrency limit", "v2 concurrency limit", "100", "read concurrency limit v2"},
+		{"hello", "greeting", "1", "hello greeting"},
+	}
+	for _, tt := range tests {
+		var add []bool
+		for _, c := range tt.add {
+			add = append(add, c == '1')
+		}
+		got := strings.Join(merge(strings.Fields(tt.name), strings.Fields(tt.qual), add), " ")
+		if got != tt.want {
+			t.Errorf("merge(%q, %q) = %q, want %q", tt.name, tt.qual, got, tt.want)
+		}
+	}
+}
+
+// op is "METHOD /path id" (id may be left out); the spec built from a
+// list of them gives each a JSON body when the method is POST, so that the
+// WithBody identifiers are in play.
+func specOf(ops []string, schemas ...string) string {
+	var b strings.Builder
+	b.WriteString("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n")
+	byPath := map[string][]string{}
+	var paths []string
+	for _, o := range ops {
+		f := strings.Fields(o)
+		if _, ok := byPath[f[1]]; !ok {
+			paths = append(paths, f[1])
+		}
+		byPath[f[1]] = append(byPath[f[1]], o)
+	}
+	for _, p := range paths {
+		fmt.Fprintf(&b, "  '%s':\n", p)
+		for _, o := range byPath[p] {
+			f := strings.Fields(o)
+			fmt.Fprintf(&b, "    %s:\n", strings.ToLower(f[0]))
+			if len(f) > 2 {
+				fmt.Fprintf(&b, "      operationId: %s\n", f[2])
+			}
+			var params []string
+			for _, s := range strings.Split(p, "/") {
+				if isParam(s) {
+					params = append(params, strings.Trim(s, "{}"))
+				}
+			}
+			if len(params) > 0 {
+				b.WriteString("      parameters:\n")
+				for _, n := range params {
+					fmt.Fprintf(&b, "        - {name: %s, in: path, required: true, schema: {type: string}}\n", n)
+				}
+			}
+			if f[0] == "POST" {
+				b.WriteString("      requestBody: {content: {application/json: {schema: {type: object}}}}\n")
+			}
+			b.WriteString("      responses: {'200': {description: OK, content: {application/json: {schema: {type: object}}}}}\n")
+		}
+	}
+	if len(schemas) > 0 {
+		b.WriteString("components:\n  schemas:\n")
+		for _, s := range schemas {
+			fmt.Fprintf(&b, "    %s: {type: object}\n", s)
+		}
+	}
+	return b.String()
+}
+
+// namesFor runs the check on a spec and overlay and returns every
+// operation's Go name.
+func namesFor(t *testing.T, spec, overlayYAML string) (map[string]string, plan) {
+	t.Helper()
+	var sn, on yaml.Node
+	if err := yaml.Unmarshal([]byte(spec), &sn); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal([]byte(overlayYAML), &on); err != nil {
+		t.Fatal(err)
+	}
+	o, err := parseOverlay(&on)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := operations(&sn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := check(&sn, ops, o)
+	got := map[string]string{}
+	for _, op := range ops {
+		c := baseName(op, o)
+		if c.src == fromOverlay || c.src == fromID {
+			got[op.String()] = c.base
+		}
+	}
+	for _, n := range p.missing {
+		got[n.op.String()] = n.name
+	}
+	return got, p
+}
+
+const noOverlay = "overlay: 1.0.0\nactions: []\n"
+
+func TestResolve(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		ops     []string
+		schemas []string
+		overlay string
+		want    map[string]string
+	}{
+		{
+			name: "fastapi_pair_from_static_segments",
+			ops: []string{
+				"GET /work_pools/{work_pool_name}/queues/{name} read_work_queue_work_pools__work_pool_name__queues__name__get",
+				"GET /work_queues/{id} read_work_queue_work_queues__id__get",
+				"POST /work_pools/{work_pool_name}/queues/filter read_work_queues_work_pools__work_pool_name__queues_filter_post",
+				"POST /work_queues/filter read_work_queues_work_queues_filter_post",
+				"POST /templates/validate validate_template_templates_validate_post",
+				"POST /automations/templates/validate validate_template_automations_templates_validate_post",
+			},
+			want: map[string]string{
+				"GET /work_pools/{work_pool_name}/queues/{name}":  "ReadWorkPoolQueue",
+				"GET /work_queues/{id}":                           "ReadWorkQueue",
+				"POST /work_pools/{work_pool_name}/queues/filter": "ReadWorkPoolQueues",
+				"POST /work_queues/filter":                        "ReadWorkQueues",
+				"POST /templates/validate":                        "ValidateTemplate",
+				"POST /automations/templates/validate":            "ValidateAutomationTemplate",
+			},
+		},
+		{
+			name: "fastapi_three",
+			ops: []string{
+				"POST /logs/filter read_logs_logs_filter_post",
+				"GET /flow_runs/{id}/logs read_logs_flow_runs__id__logs_get",
+				"GET /task_runs/{id}/logs read_logs_task_runs__id__logs_get",
+			},
+			want: map[string]string{
+				"POST /logs/filter":        "ReadLogsFilter",
+				"GET /flow_runs/{id}/logs": "ReadFlowRunLogs",
+				"GET /task_runs/{id}/logs": "ReadTaskRunLogs",
+			},
+		},
+		{
+			name: "custom_snake_case_outranks_fastapi",
+			ops: []string{
+				"GET /api/v1/a/status get_status_api_v1_a_status_get",
+				"GET /api/v1/b/status get_status_api_v1_b_status_get",
+				"GET /api/v1/c get_status",
+			},
+			want: map[string]string{
+				"GET /api/v1/a/status": "GetAStatus",
+				"GET /api/v1/b/status": "GetBStatus",
+				"GET /api/v1/c":        "GetStatus",
+			},
+		},
+		{
+			name: "camel_case_and_snake_case_ids_of_one_name",
+			ops:  []string{"GET /items listItems", "GET /v2/items list_items"},
+			want: map[string]string{"GET /items": "ListItems", "GET /v2/items": "ListItemsV2"},
+		},
+		{
+			name: "parameters_then_method",
+			ops: []string{
+				"GET /runs/{run_id} get_run_runs__run_id__get",
+				"GET /runs/{workflow_run_id}/ get_run_runs__workflow_run_id___get",
+				"GET /items list_items_items_get",
+				"POST /items list_items_items_post",
+			},
+			want: map[string]string{
+				"GET /runs/{run_id}":           "GetRunByRunId",
+				"GET /runs/{workflow_run_id}/": "GetRunByWorkflowRunId",
+				"GET /items":                   "ListItemsGet",
+				"POST /items":                  "ListItemsPost",
+			},
+		},
+		{
+			name: "number_when_nothing_else_tells_apart",
+			ops:  []string{"GET /items list_items_items_get", "POST /items list_items_items_post", "GET /other ListItemsPost"},
+			want: map[string]string{"GET /items": "ListItemsGet", "POST /items": "ListItemsPost2", "GET /other": "ListItemsPost"},
+		},
+		{
+			name: "missing_operation_ids",
+			ops:  []string{"GET /api/v1/users/{user_id}", "GET /api/v2/users/{user_id}", "DELETE /api/v1/users/{user_id}", "GET /"},
+			want: map[string]string{
+				"GET /api/v1/users/{user_id}":    "GetUserV1",
+				"GET /api/v2/users/{user_id}":    "GetUserV2",
+				"DELETE /api/v1/users/{user_id}": "DeleteUser",
+				"GET /":                          "GetRoot",
+			},
+		},
+		{
+			name:    "schema_type_names_are_taken",
+			ops:     []string{"GET /work_queues/{id} read_work_queue_work_queues__id__get", "POST /v1/runs/cancel bulk_cancel_runs_v1_runs_cancel_post"},
+			schemas: []string{"ReadWorkQueueResponse", "BulkCancelRunsResponse"},
+			want:    map[string]string{"GET /work_queues/{id}": "ReadWorkQueueById", "POST /v1/runs/cancel": "BulkCancelRunsV1"},
+		},
+		{
+			name: "generated_identifiers_are_taken",
+			ops: []string{
+				"POST /foo foo_foo_post",                             // declares FooWithBody, FooWithResponse
+				"GET /foo/with-body foo_with_body_foo_with_body_get", // a method Foo already has
+				"GET /foo/params/x foo_params_x_foo_params_x_get",    // FooParamsX: no clash
+				"GET /client client",                                 // Client has a field Client
+				"GET /req new_foo_request_req_get",                   // NewFooRequest is Foo's
+				"GET /bar/parse parse_bar_bar_parse_get",             // ParseBar: clashes with nothing
+			},
+			want: map[string]string{
+				"POST /foo":          "Foo",
+				"GET /foo/with-body": "FooWithBodyGet",
+				"GET /foo/params/x":  "FooParamsX",
+				"GET /client":        "ClientGet",
+				"GET /req":           "NewFooRequest",
+				"GET /bar/parse":     "ParseBar",
+			},
+		},
+		{
+			name: "overlay_names_never_change",
+			ops: []string{
+				"GET /work_pools/{work_pool_name}/queues/{name} read_work_queue_work_pools__work_pool_name__queues__name__get",
+				"GET /work_queues/{id} read_work_queue_work_queues__id__get",
+			},
+			overlay: `overlay: 1.0.0
+actions:
+  - target: $.paths.*.*[?(@.operationId == 'read_work_queue_work_pools__work_pool_name__queues__name__get')]
+    update: {operationId: ReadWorkQueue}
+`,
+			want: map[string]string{
+				"GET /work_pools/{work_pool_name}/queues/{name}": "ReadWorkQueue",
+				"GET /work_queues/{id}":                          "ReadWorkQueueById",
+			},
+		},
+		{
+			name: "overlay_names_by_path",
+			ops:  []string{"GET /api/v1/users/{user_id}", "GET /api/v2/users/{user_id}"},
+			overlay: `overlay: 1.0.0
+actions:
+  - target: $['paths']['/api/v2/users/{user_id}']['get']
+    update: {operationId: GetUser}
+`,
+			want: map[string]string{"GET /api/v1/users/{user_id}": "GetUserV1", "GET /api/v2/users/{user_id}": "GetUser"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ov := tt.overlay
+			if ov == "" {
+				ov = noOverlay
+			}
+			// The names do not depend on the order operations come in.
+			n := len(tt.ops)
+			for shift := range n {
+				for _, reverse := range []bool{false, true} {
+					ops := append(slices.Clone(tt.ops[shift:]), tt.ops[:shift]...)
+					if reverse {
+						slices.Reverse(ops)
+					}
+					got, p := namesFor(t, specOf(ops, tt.schemas...), ov)
+					if diff := cmp.Diff(tt.want, got); diff != "" {
+						t.Fatalf("order %v (-want +got):\n%s\nresolved:\n%s", ops, diff, strings.Join(p.resolved, "\n"))
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestTypeNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		schemas []string
+		pinned  map[string]string // overlay.yaml's x-go-name actions
+		want    map[string]string
+	}{
+		{
+			name:    "two_modules",
+			schemas: []string{"datafold__monitors__schemas__DiffAlertCondition", "datafold__diffs__schemas__DiffAlertCondition"},
+			want: map[string]string{
+				"datafold__monitors__schemas__DiffAlertCondition": "MonitorsDiffAlertCondition",
+				"datafold__diffs__schemas__DiffAlertCondition":    "DiffAlertCondition",
+			},
+		},
+		{
+			// credential_type says nothing CredentialType does not: that
+			// one is told apart by the other's module.
+			name:    "segment_the_name_already_says",
+			schemas: []string{"acme__forge__sdk__schemas__credentials__CredentialType", "acme__schemas__credential_type__CredentialType"},
+			want: map[string]string{
+				"acme__forge__sdk__schemas__credentials__CredentialType": "SdkCredentialType",
+				"acme__schemas__credential_type__CredentialType":         "CredentialType",
+			},
+		},
+		{
+			name:    "alone",
+			schemas: []string{"app__lineage__schemas__Lineage", "Body_upload_file_api_v1_files__post", "DiffOptions-Input"},
+			want:    map[string]string{"app__lineage__schemas__Lineage": "Lineage"},
+		},
+		{
+			name:    "beside_an_unqualified_one",
+			schemas: []string{"Monitor", "app__monitors__schemas__Monitor"},
+			want:    map[string]string{"app__monitors__schemas__Monitor": "MonitorsMonitor"},
+		},
+		{
+			name:    "nothing_tells_them_apart",
+			schemas: []string{"app__schemas__Monitor", "app__models__Monitor"},
+			want:    map[string]string{},
+		},
+		{
+			name:    "pinned_names_stay",
+			schemas: []string{"app__lineage__schemas__Monitor", "app__monitors__schemas__Monitor"},
+			pinned:  map[string]string{"app__lineage__schemas__Monitor": "Monitor"},
+			want:    map[string]string{"app__monitors__schemas__Monitor": "MonitorsMonitor"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, reverse := range []bool{false, true} {
+				schemas := slices.Clone(tt.schemas)
+				if reverse {
+					slices.Reverse(schemas)
+				}
+				var spec yaml.Node
+				if err := yaml.Unmarshal([]byte(specOf([]string{"GET /x x"}, schemas...)), &spec); err != nil {
+					t.Fatal(err)
+				}
+				o := &overlay{typeNames: tt.pinned}
+				if o.typeNames == nil {
+					o.typeNames = map[string]string{}
+				}
+				got := map[string]string{}
+				for _, tn := range typeNames(&spec, o) {
+					got[tn.schema] = tn.name
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("schemas %v (-want +got):\n%s", schemas, diff)
+				}
+			}
+		})
+	}
+}
