@@ -511,11 +511,17 @@ func qualify(c candidate, peers []operation, level int) string {
 }
 
 // distinguishing returns op's static segments and parameters that not
-// every peer has; with no peers but op itself, all of them.
+// every peer has; with no peers but op itself, all of them but api and
+// version segments.
 func distinguishing(op operation, peers []operation) (segs, params []string) {
 	has := func(o operation, s string) bool { return slices.Contains(strings.Split(o.Path, "/"), s) }
 	for _, s := range strings.Split(op.Path, "/") {
 		if s == "" {
+			continue
+		}
+		// Alone, an operation is told apart from names, not from
+		// operations: a version or an api prefix says nothing then.
+		if len(peers) <= 1 && (strings.EqualFold(s, "api") || version.MatchString(s)) {
 			continue
 		}
 		shared := len(peers) > 1

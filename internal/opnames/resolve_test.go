@@ -1,12 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/util"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -154,7 +162,7 @@ func namesFor(t *testing.T, spec, overlayYAML string) (map[string]string, plan) 
 	return got, p
 }
 
-const noOverlay = "overlay: 1.0.0\nactions: []\n"
+const noOverlay = "overlay: 1.0.0\ninfo: {title: names, version: 1.0.0}\nactions: []\n"
 
 func TestResolve(t *testing.T) {
 	t.Parallel()
@@ -249,7 +257,7 @@ func TestResolve(t *testing.T) {
 			name:    "schema_type_names_are_taken",
 			ops:     []string{"GET /work_queues/{id} read_work_queue_work_queues__id__get", "POST /v1/runs/cancel bulk_cancel_runs_v1_runs_cancel_post"},
 			schemas: []string{"ReadWorkQueueResponse", "BulkCancelRunsResponse"},
-			want:    map[string]string{"GET /work_queues/{id}": "ReadWorkQueueById", "POST /v1/runs/cancel": "BulkCancelRunsV1"},
+			want:    map[string]string{"GET /work_queues/{id}": "ReadWorkQueueById", "POST /v1/runs/cancel": "BulkCancelRunsPost"},
 		},
 		{
 			name: "generated_identifiers_are_taken",
@@ -396,4 +404,205 @@ func TestTypeNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A document in the style of FastAPI apps that grew routers for one
+// resource in two places, aliased routes, hand-written ids, an operation
+// without an id, response models named like the client's response types
+// and pydantic's module-qualified models.
+const tangledSpec = `openapi: 3.1.0
+info: {title: tangled, version: '1'}
+paths:
+  /work_queues/{id}:
+    get:
+      operationId: read_work_queue_work_queues__id__get
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: OK, content: {application/json: {schema: {$ref: '#/components/schemas/ReadWorkQueueResponse'}}}}}
+  /work_pools/{work_pool_name}/queues/{name}:
+    get:
+      operationId: read_work_queue_work_pools__work_pool_name__queues__name__get
+      parameters:
+        - {name: work_pool_name, in: path, required: true, schema: {type: string}}
+        - {name: name, in: path, required: true, schema: {type: string}}
+      responses: {'200': {description: OK, content: {application/json: {schema: {$ref: '#/components/schemas/app__pools__schemas__Queue'}}}}}
+  /v1/agents:
+    get:
+      operationId: get_workflows_v1_workflows_get
+      responses: {'200': {description: OK, content: {application/json: {schema: {$ref: '#/components/schemas/app__queues__schemas__Queue'}}}}}
+    post:
+      operationId: create_workflow_v1_agents_post
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {'200': {description: OK}}
+  /v1/agents/with-body:
+    post:
+      operationId: CreateWorkflowWithBody
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {'200': {description: OK}}
+  /v1/schedules:
+    get:
+      operationId: schedules_list_all
+      responses: {'200': {description: OK}}
+  /v1/schedules/{id}:
+    delete:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: OK}}
+  /client:
+    get:
+      operationId: client
+      responses: {'200': {description: OK}}
+components:
+  schemas:
+    ReadWorkQueueResponse: {type: object, properties: {id: {type: string}}}
+    app__pools__schemas__Queue: {type: object, properties: {name: {type: string}}}
+    app__queues__schemas__Queue: {type: object, properties: {id: {type: string}}}
+`
+
+// The names chosen must make code oapi-codegen generates without two
+// declarations of one identifier; the overlay must apply in strict mode.
+// Not parallel: oapi-codegen's generator keeps global state.
+func TestNames_generatedCodeDeclaresEachNameOnce(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"openapi.yaml": tangledSpec, "overlay.yaml": noOverlay})
+	spec, overlayPath := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "overlay.yaml")
+	var out bytes.Buffer
+	if err := run([]string{"names", "-auto", "-spec", spec, "-overlay", overlayPath}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	t.Log(out.String())
+
+	doc, err := util.LoadSwaggerWithOverlay(spec, util.LoadSwaggerWithOverlayOpts{Path: overlayPath, Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../../oapi-codegen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg codegen.Configuration
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.OutputOptions.UserTemplates = nil // paths relative to the module root
+	cfg.OutputOptions.Overlay = codegen.OutputOptionsOverlay{}
+	code, err := codegen.Generate(doc, cfg.UpdateDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := parser.ParseFile(token.NewFileSet(), "gen.go", code, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, d := range file.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			name := d.Name.Name
+			if d.Recv != nil {
+				name = fmt.Sprint(d.Recv.List[0].Type) + "." + name
+			}
+			seen[name]++
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					seen[s.Name.Name]++
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						seen[n.Name]++
+					}
+				}
+			}
+		}
+	}
+	for name, n := range seen {
+		if n > 1 {
+			t.Errorf("%s declared %d times", name, n)
+		}
+	}
+	// And the names read as chosen.
+	for _, want := range []string{
+		"ReadWorkQueueByIDWithResponse", "ReadWorkPoolQueueWithResponse", "GetWorkflowsWithResponse",
+		"CreateWorkflowWithBodyWithResponse", "SchedulesListAllWithResponse", "DeleteScheduleWithResponse",
+		"ClientGetWithResponse", "type PoolsQueue struct", "type Queue struct", "type ReadWorkQueueResponse struct",
+	} {
+		if !strings.Contains(code, want) {
+			t.Errorf("generated code lacks %s", want)
+		}
+	}
+}
+
+// Stability: a name in overlay.yaml stays when a later document brings an
+// operation that would share it; the newcomer gets the longer name, and
+// what was chosen is printed.
+func TestNames_laterCollisionKeepsExistingName(t *testing.T) {
+	t.Parallel()
+	v1 := specOf([]string{"GET /work_pools/{work_pool_name}/queues/{name} read_work_queue_work_pools__work_pool_name__queues__name__get"})
+	v2 := specOf([]string{
+		"GET /work_pools/{work_pool_name}/queues/{name} read_work_queue_work_pools__work_pool_name__queues__name__get",
+		"GET /work_queues/{id} read_work_queue_work_queues__id__get",
+	})
+	dir := writeFiles(t, map[string]string{"v1.yaml": v1, "v2.yaml": v2, "overlay.yaml": noOverlay})
+	overlayPath := filepath.Join(dir, "overlay.yaml")
+	names := func(spec string, auto bool) (string, error) {
+		args := []string{"names", "-spec", filepath.Join(dir, spec), "-overlay", overlayPath}
+		if auto {
+			args = append(args, "-auto")
+		}
+		var out bytes.Buffer
+		err := run(args, nil, &out)
+		return out.String(), err
+	}
+	if _, err := names("v1.yaml", true); err != nil {
+		t.Fatal(err)
+	}
+
+	// Without -auto: what was chosen, then the actions to paste, and a failure.
+	before, _ := os.ReadFile(overlayPath)
+	out, err := names("v2.yaml", false)
+	if err == nil {
+		t.Fatal("names without -auto succeeded with an unnamed operation")
+	}
+	for _, want := range []string{
+		"ReadWorkQueue: would clash with GET /work_pools/{work_pool_name}/queues/{name}; chose:",
+		"GET /work_queues/{id}",
+		"ReadWorkQueueById (by path parameters)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(err.Error(), "      operationId: ReadWorkQueueById") {
+		t.Errorf("error lacks the action to paste:\n%s", err)
+	}
+	if after, _ := os.ReadFile(overlayPath); !bytes.Equal(before, after) {
+		t.Error("names without -auto changed the overlay")
+	}
+
+	if _, err := names("v2.yaml", true); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := namesFor(t, v2, string(mustRead(t, overlayPath)))
+	want := map[string]string{
+		"GET /work_pools/{work_pool_name}/queues/{name}": "ReadWorkQueue",
+		"GET /work_queues/{id}":                          "ReadWorkQueueById",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("names after the second document (-want +got):\n%s", diff)
+	}
+	// Run again: nothing to do, nothing changes.
+	again := mustRead(t, overlayPath)
+	if out, err := names("v2.yaml", false); err != nil || !strings.Contains(out, "all 2 operations have Go names") {
+		t.Errorf("third run: %v\n%s", err, out)
+	}
+	if after := mustRead(t, overlayPath); !bytes.Equal(again, after) {
+		t.Errorf("overlay changed:\n%s", cmp.Diff(string(again), string(after)))
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
