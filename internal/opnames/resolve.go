@@ -438,6 +438,8 @@ func resolve(spec *yaml.Node, ops []operation, o *overlay, types []typeNaming, p
 		p.resolved = append(p.resolved, b.String())
 	}
 
+	p.types = append(p.types, bodyTypeNames(spec, ops, final, o, cl)...)
+
 	for i, c := range cands {
 		if c.src == fromOverlay || c.src == fromID && final[i] == c.base {
 			continue // named already: by the overlay, or by its own operationId

@@ -450,8 +450,14 @@ paths:
     get:
       operationId: client
       responses: {'200': {description: OK}}
+  /files/:
+    post:
+      operationId: upload_file_files__post
+      requestBody: {content: {multipart/form-data: {schema: {$ref: '#/components/schemas/Body_upload_file_files__post'}}}}
+      responses: {'200': {description: OK}}
 components:
   schemas:
+    Body_upload_file_files__post: {type: object, properties: {file: {type: string, format: binary}}, required: [file]}
     ReadWorkQueueResponse: {type: object, properties: {id: {type: string}}}
     app__pools__schemas__Queue: {type: object, properties: {name: {type: string}}}
     app__queues__schemas__Queue: {type: object, properties: {id: {type: string}}}
@@ -523,6 +529,7 @@ func TestNames_generatedCodeDeclaresEachNameOnce(t *testing.T) {
 		"ReadWorkQueueByIDWithResponse", "ReadWorkPoolQueueWithResponse", "GetWorkflowsWithResponse",
 		"CreateWorkflowWithBodyWithResponse", "SchedulesListAllWithResponse", "DeleteScheduleWithResponse",
 		"ClientGetWithResponse", "type PoolsQueue struct", "type Queue struct", "type ReadWorkQueueResponse struct",
+		"type UploadFileBody struct", "UploadFileWithBodyWithResponse",
 	} {
 		if !strings.Contains(code, want) {
 			t.Errorf("generated code lacks %s", want)
@@ -605,4 +612,45 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestBodyTypeNames(t *testing.T) {
+	t.Parallel()
+	const spec = `openapi: 3.1.0
+paths:
+  /work_queues/{id}/get_runs:
+    post:
+      operationId: read_work_queue_runs_work_queues__id__get_runs_post
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Body_read_work_queue_runs_work_queues__id__get_runs_post'}}}}
+  /work_pools/{name}/queues/runs:
+    post:
+      operationId: read_work_queue_runs_work_pools__name__queues_runs_post
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Body_read_work_queue_runs_work_pools__name__queues_runs_post'}}}}
+  /files/:
+    post:
+      operationId: upload_file_files__post
+  /other:
+    get:
+      operationId: UploadFileBody
+components:
+  schemas:
+    Body_read_work_queue_runs_work_queues__id__get_runs_post: {type: object}
+    Body_read_work_queue_runs_work_pools__name__queues_runs_post: {type: object}
+    Body_upload_file_files__post: {type: object}
+    Body_unused_x_post: {type: object}
+`
+	_, p := namesFor(t, spec, noOverlay)
+	got := map[string]string{}
+	for _, tn := range p.types {
+		got[tn.schema] = tn.name
+	}
+	want := map[string]string{
+		"Body_read_work_queue_runs_work_queues__id__get_runs_post":     "ReadWorkQueueGetRunsBody",
+		"Body_read_work_queue_runs_work_pools__name__queues_runs_post": "ReadWorkPoolQueueRunsBody",
+		// UploadFileBody is an operation's method, not a type: free.
+		"Body_upload_file_files__post": "UploadFileBody",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("body type names (-want +got):\n%s", diff)
+	}
 }

@@ -34,11 +34,15 @@ import (
 
 type typeNaming struct {
 	schema, name string
+	body         bool // a FastAPI Body_ model, not a module-qualified one
 }
 
 func (t typeNaming) action() *yaml.Node {
-	return overlayAction(jsonPath([]string{"components", "schemas", t.schema}),
-		fmt.Sprintf("Go type name for %s, instead of pydantic's module-qualified name.", t.schema),
+	description := fmt.Sprintf("Go type name for %s, instead of pydantic's module-qualified name.", t.schema)
+	if t.body {
+		description = fmt.Sprintf("Go type name for %s, the body FastAPI made for one operation, after that operation's Go name.", t.schema)
+	}
+	return overlayAction(jsonPath([]string{"components", "schemas", t.schema}), description,
 		&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("x-go-name"), scalar(t.name)}}, false)
 }
 
@@ -95,7 +99,7 @@ func qualifyTypes(group []qualified, segs [][]string, done []bool, taken map[str
 			}
 			taken[goname.Key(want[i])] = true
 			done[i] = true
-			out = append(out, typeNaming{q.schema, want[i]})
+			out = append(out, typeNaming{schema: q.schema, name: want[i]})
 		}
 	}
 	return out
@@ -171,6 +175,34 @@ func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 				taken[goname.Key(camel(q.schema))] = true // oapi-codegen's own name is left
 			}
 		}
+	}
+	return out
+}
+
+// FastAPI names the model it makes for a route's several body parameters
+// (and for every form or multipart body) Body_ plus the route's
+// operationId: Body_upload_file_api_v1_files__post, which oapi-codegen
+// turns into BodyUploadFileAPIV1FilesPost. bodyTypeNames names each after
+// the operation's Go name instead, UploadFileBody, when that is free.
+func bodyTypeNames(spec *yaml.Node, ops []operation, final []string, o *overlay, cl claims) []typeNaming {
+	schemas := mapValue(mapValue(docRoot(spec), "components"), "schemas")
+	var out []typeNaming
+	for i, op := range ops {
+		schema := "Body_" + op.ID
+		s := mapValue(schemas, schema)
+		if op.ID == "" || final[i] == "" || s == nil || mapValue(s, "x-go-name") != nil {
+			continue
+		}
+		if _, ok := o.typeNames[schema]; ok {
+			continue
+		}
+		owner := "the type of components.schemas." + schema
+		name := final[i] + "Body"
+		if other := cl.conflict(owner, keys([]string{name}), nil); other != "" {
+			continue
+		}
+		cl.take(owner, keys([]string{name}), nil)
+		out = append(out, typeNaming{schema: schema, name: name, body: true})
 	}
 	return out
 }
