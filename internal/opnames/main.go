@@ -9,12 +9,16 @@
 //	opnames breaks  < breaking.json
 //	opnames to-yaml IN OUT
 //
-// names finds operations whose operationId FastAPI generated
-// (remove_integration_api_v1_lineage_bi__bi_datasource_id___delete) and
-// that the overlay does not rename yet. Without -auto it prints the overlay
-// actions to add and fails; with -auto it writes them, and drops renames of
-// operations the spec no longer has. A name two operations would share is
-// always an error.
+// names finds operations that the overlay does not name yet and that need
+// a name: a FastAPI-generated operationId
+// (remove_integration_api_v1_lineage_bi__bi_datasource_id___delete), none
+// at all, or one whose Go name would collide; and pydantic's
+// module-qualified and FastAPI's Body_ schemas. It chooses distinct names
+// (resolve.go, typenames.go) and prints how it settled each collision.
+// Without -auto it prints the overlay actions to add and fails; with -auto
+// it writes them, and drops renames of operations the spec no longer has.
+// Names the overlay already gives never change; two of them that collide
+// are an error for a person to settle.
 //
 // overlay writes the overlay oapi-codegen applies: overlay.yaml's actions
 // plus generated ones that give unions oapi-codegen mishandles a name of
