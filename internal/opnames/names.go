@@ -101,6 +101,15 @@ func fastapiFunc(op operation) string {
 	if i <= 0 {
 		return ""
 	}
+	// The path cut off must hold this path's parameters as FastAPI writes
+	// them (/{id}/ is __id_), or a hand-written id that merely ends in the
+	// method (get_items_by_id_get on /items/{id}) would be cut too.
+	cut := rest[i:] + "_"
+	for _, s := range strings.Split(op.Path, "/") {
+		if strings.HasPrefix(s, "{") && !strings.Contains(cut, "__"+nonWord.ReplaceAllString(strings.Trim(s, "{}"), "_")+"_") {
+			return ""
+		}
+	}
 	return rest[:i]
 }
 

@@ -33,6 +33,10 @@ func TestBaseName(t *testing.T) {
 		{"GET", "/v1/agents", "get_workflows_v1_workflows_get", "GetWorkflows", fromFastAPI},
 		{"PUT", "/v1/agents/{workflow_permanent_id}/folder", "update_workflow_folder_v1_workflows__workflow_permanent_id__folder_put", "UpdateWorkflowFolder", fromFastAPI},
 		{"GET", "/runs/y", "read_runs_runs_x_get", "ReadRuns", fromFastAPI},
+		{"GET", "/v1/agents/{workflow_id}/runs", "get_workflow_runs_by_id_v1_workflows__workflow_id__runs_get", "GetWorkflowRunsById", fromFastAPI},
+		// Ends in the method and holds the first segment, but not the
+		// parameter as FastAPI writes it: a person's id.
+		{"GET", "/items/{id}", "get_items_by_id_get", "GetItemsByIdGet", fromID},
 		// Ids a person chose, used as they are.
 		{"GET", "/v1/schedules", "schedules_list_all", "SchedulesListAll", fromID},
 		{"GET", "/items", "listItems", "ListItems", fromID},
