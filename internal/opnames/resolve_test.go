@@ -478,6 +478,15 @@ func TestNames_generatedCodeDeclaresEachNameOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(out.String())
+	// A second run finds everything named and leaves the overlay as it is.
+	written := mustRead(t, overlayPath)
+	out.Reset()
+	if err := run([]string{"names", "-spec", spec, "-overlay", overlayPath}, nil, &out); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	if after := mustRead(t, overlayPath); !bytes.Equal(written, after) {
+		t.Errorf("second run changed the overlay:\n%s", cmp.Diff(string(written), string(after)))
+	}
 
 	doc, err := util.LoadSwaggerWithOverlay(spec, util.LoadSwaggerWithOverlayOpts{Path: overlayPath, Strict: true})
 	if err != nil {
