@@ -262,7 +262,7 @@ func action(n naming) *yaml.Node {
 		target = jsonPath([]string{"paths", n.op.Path, strings.ToLower(n.op.Method)})
 	}
 	if n.why != "" {
-		description = fmt.Sprintf("Go name for %s: %s.", n.op, n.why)
+		description = fmt.Sprintf("Go name for %s (%s).", n.op, n.why)
 	}
 	var node yaml.Node
 	// Encoding a struct keeps the key order fixed and the quoting right.
