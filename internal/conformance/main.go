@@ -87,6 +87,13 @@ func run(genDir, outPath string) error {
 	b.WriteString("var conformanceSchemas = []conformanceSchema{\n")
 	for _, name := range names {
 		goType, ok := types[name]
+		if s := doc.Components.Schemas[name]; !ok && s != nil && s.Value != nil {
+			// An overlay's x-go-name (opnames names gives pydantic's
+			// module-qualified names one) is the type's name.
+			if n, isStr := s.Value.Extensions["x-go-name"].(string); isStr {
+				goType, ok = types[naming.Key(n)]
+			}
+		}
 		if !ok {
 			// A schema with a description gets it as its doc comment
 			// instead; oapi-codegen's type name is the schema name with

@@ -9,12 +9,16 @@
 //	opnames breaks  < breaking.json
 //	opnames to-yaml IN OUT
 //
-// names finds operations whose operationId FastAPI generated
-// (remove_integration_api_v1_lineage_bi__bi_datasource_id___delete) and
-// that the overlay does not rename yet. Without -auto it prints the overlay
-// actions to add and fails; with -auto it writes them, and drops renames of
-// operations the spec no longer has. A name two operations would share is
-// always an error.
+// names finds operations that the overlay does not name yet and that need
+// a name: a FastAPI-generated operationId
+// (remove_integration_api_v1_lineage_bi__bi_datasource_id___delete), none
+// at all, or one whose Go name would collide; and pydantic's
+// module-qualified and FastAPI's Body_ schemas. It chooses distinct names
+// (resolve.go, typenames.go) and prints how it settled each collision.
+// Without -auto it prints the overlay actions to add and fails; with -auto
+// it writes them, and drops renames of operations the spec no longer has.
+// Names the overlay already gives never change; two of them that collide
+// are an error for a person to settle.
 //
 // overlay writes the overlay oapi-codegen applies: overlay.yaml's actions
 // plus generated ones that give unions oapi-codegen mishandles a name of
@@ -144,7 +148,10 @@ func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", specPath, err)
 	}
-	p := check(ops, o)
+	p := check(spec, ops, o)
+	for _, r := range p.resolved {
+		fmt.Fprintf(out, "opnames: %s\n", r)
+	}
 
 	if len(p.collisions) > 0 {
 		var b strings.Builder
@@ -157,7 +164,7 @@ func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
 		}
 		return errors.New(strings.TrimRight(b.String(), "\n"))
 	}
-	if len(p.missing) == 0 && len(p.stale) == 0 {
+	if len(p.missing) == 0 && len(p.stale) == 0 && len(p.types) == 0 {
 		fmt.Fprintf(out, "opnames: all %d operations have Go names\n", len(ops))
 		return nil
 	}
@@ -169,6 +176,9 @@ func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
 		for _, n := range p.missing {
 			fmt.Fprintf(out, "opnames: named %s %s (was %s)\n", n.op, n.name, n.op.ID)
 		}
+		for _, t := range p.types {
+			fmt.Fprintf(out, "opnames: named components.schemas.%s %s\n", t.schema, t.name)
+		}
 		for _, id := range p.stale {
 			fmt.Fprintf(out, "opnames: dropped the rename of %s: the spec no longer has it\n", id)
 		}
@@ -176,15 +186,21 @@ func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
 	}
 
 	var b strings.Builder
-	if len(p.missing) > 0 {
-		fmt.Fprintf(&b, "%d operations have FastAPI-generated operationIds and no Go name:\n", len(p.missing))
+	if len(p.missing) > 0 || len(p.types) > 0 {
+		fmt.Fprintf(&b, "%d operations have no Go name yet:\n", len(p.missing))
 		for _, n := range p.missing {
 			fmt.Fprintf(&b, "  %s  %s -> %s\n", n.op, n.op.ID, n.name)
+		}
+		for _, t := range p.types {
+			fmt.Fprintf(&b, "  components.schemas.%s -> %s\n", t.schema, t.name)
 		}
 		fmt.Fprintf(&b, "\nAdd these actions to %s (or rerun with NAMES=auto):\n\n", overlayPath)
 		seq := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, n := range p.missing {
 			seq.Content = append(seq.Content, action(n))
+		}
+		for _, t := range p.types {
+			seq.Content = append(seq.Content, t.action())
 		}
 		var buf bytes.Buffer
 		enc := yaml.NewEncoder(&buf)

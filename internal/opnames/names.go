@@ -17,6 +17,7 @@ type operation struct {
 	Path   string
 	ID     string     // operationId as published
 	node   *yaml.Node // the operation object
+	item   *yaml.Node // the path item holding it
 }
 
 func (o operation) String() string { return o.Method + " " + o.Path }
@@ -41,7 +42,7 @@ func operations(spec *yaml.Node) ([]operation, error) {
 			if n := mapValue(op, "operationId"); n != nil {
 				id = n.Value
 			}
-			ops = append(ops, operation{Method: strings.ToUpper(m), Path: path, ID: id, node: op})
+			ops = append(ops, operation{Method: strings.ToUpper(m), Path: path, ID: id, node: op, item: item})
 		}
 	}
 	return ops, nil
@@ -62,11 +63,54 @@ func fastapiSuffix(op operation) string {
 // RemoveIntegration. ok is false when the operationId is not FastAPI's
 // (already chosen by a person), and then needs no new name.
 func derive(op operation) (name string, ok bool) {
-	fn, found := strings.CutSuffix(op.ID, fastapiSuffix(op))
-	if !found || fn == "" {
-		return "", false
+	if fn := fastapiFunc(op); fn != "" {
+		return camel(fn), true
 	}
-	return camel(fn), true
+	return "", false
+}
+
+// fastapiFunc returns the route function's name inside a FastAPI default
+// operationId, or "".
+//
+// The id is normally the function name plus fastapiSuffix(op). A route
+// registered under two paths (an alias such as /v1/agents for
+// /v1/workflows) carries the id of the path it was first registered at,
+// so when the exact suffix is missing, an id that ends in the method and
+// holds the path's first segment is cut there: get_workflows_v1_workflows_get
+// on GET /v1/agents is get_workflows. The last such place is taken, since
+// function names often repeat the resource (list_v1_items_v1_items_get).
+func fastapiFunc(op operation) string {
+	if fn, found := strings.CutSuffix(op.ID, fastapiSuffix(op)); found {
+		return fn
+	}
+	rest, found := strings.CutSuffix(op.ID, "_"+strings.ToLower(op.Method))
+	if !found {
+		return ""
+	}
+	first := ""
+	for s := range strings.SplitSeq(op.Path, "/") {
+		if s != "" {
+			first = nonWord.ReplaceAllString(s, "_")
+			break
+		}
+	}
+	if first == "" || strings.Contains(first, "{") {
+		return ""
+	}
+	i := strings.LastIndex(rest+"_", "_"+first+"_")
+	if i <= 0 {
+		return ""
+	}
+	// The path cut off must hold this path's parameters as FastAPI writes
+	// them (/{id}/ is __id_), or a hand-written id that merely ends in the
+	// method (get_items_by_id_get on /items/{id}) would be cut too.
+	cut := rest[i:] + "_"
+	for _, s := range strings.Split(op.Path, "/") {
+		if strings.HasPrefix(s, "{") && !strings.Contains(cut, "__"+nonWord.ReplaceAllString(strings.Trim(s, "{}"), "_")+"_") {
+			return ""
+		}
+	}
+	return rest[:i]
 }
 
 // camel converts to CamelCase the way oapi-codegen's default name
@@ -74,14 +118,23 @@ func derive(op operation) (name string, ok bool) {
 func camel(s string) string { return goname.Camel(s) }
 
 // overlay is the part of overlay.yaml this program manages: actions that
-// set an operation's operationId, found by its published operationId.
+// set an operation's operationId, found by its published operationId (or,
+// for an operation without one, by its path and method), and actions that
+// set a component schema's Go type name.
 type overlay struct {
-	doc     *yaml.Node
-	actions *yaml.Node // the "actions" sequence
-	renames map[string]string
+	doc         *yaml.Node
+	actions     *yaml.Node        // the "actions" sequence
+	renames     map[string]string // published operationId -> Go name
+	pathRenames map[string]string // "GET /path" -> Go name, for operations without an operationId
+	typeNames   map[string]string // component schema -> Go type name (x-go-name)
 }
 
-var renameTarget = regexp.MustCompile(`^\$\.paths\.\*\.\*\[\?\(@\.operationId == '([^']+)'\)\]$`)
+var (
+	renameTarget = regexp.MustCompile(`^\$\.paths\.\*\.\*\[\?\(@\.operationId == '([^']+)'\)\]$`)
+	pathTarget   = regexp.MustCompile(`^\$\['paths'\]\['((?:[^'\\]|\\.)*)'\]\['([a-z]+)'\]$`)
+	schemaTarget = regexp.MustCompile(`^\$\['components'\]\['schemas'\]\['((?:[^'\\]|\\.)*)'\]$`)
+	unescape     = strings.NewReplacer(`\'`, `'`, `\\`, `\`)
+)
 
 func targetFor(id string) string {
 	return "$.paths.*.*[?(@.operationId == '" + id + "')]"
@@ -102,86 +155,115 @@ func parseOverlay(doc *yaml.Node) (*overlay, error) {
 	case actions.Kind != yaml.SequenceNode:
 		return nil, fmt.Errorf("the overlay's actions is not a list")
 	}
-	o := &overlay{doc: doc, actions: actions, renames: map[string]string{}}
+	o := &overlay{doc: doc, actions: actions, renames: map[string]string{},
+		pathRenames: map[string]string{}, typeNames: map[string]string{}}
 	for _, a := range actions.Content {
-		id, name := renameOf(a)
-		if id != "" {
-			o.renames[id] = name
+		switch r := renameOf(a); r.kind {
+		case byID:
+			o.renames[r.key] = r.name
+		case byPath:
+			o.pathRenames[r.key] = r.name
+		case bySchema:
+			o.typeNames[r.key] = r.name
 		}
 	}
 	return o, nil
 }
 
-// renameOf returns the operationId an action targets and the one it sets,
-// or "" when the action is not a rename.
-func renameOf(action *yaml.Node) (id, name string) {
+type renameKind int
+
+const (
+	notRename renameKind = iota
+	byID                 // key: the published operationId
+	byPath               // key: "GET /path"
+	bySchema             // key: the component schema's name
+)
+
+type rename struct {
+	kind      renameKind
+	key, name string
+}
+
+// renameOf says what an action renames, if it is one of ours.
+func renameOf(action *yaml.Node) rename {
 	target := mapValue(action, "target")
 	update := mapValue(action, "update")
 	if target == nil || update == nil {
-		return "", ""
+		return rename{}
 	}
-	m := renameTarget.FindStringSubmatch(target.Value)
-	newID := mapValue(update, "operationId")
-	if m == nil || newID == nil {
-		return "", ""
+	if id := mapValue(update, "operationId"); id != nil {
+		if m := renameTarget.FindStringSubmatch(target.Value); m != nil {
+			return rename{byID, m[1], id.Value}
+		}
+		if m := pathTarget.FindStringSubmatch(target.Value); m != nil {
+			return rename{byPath, strings.ToUpper(m[2]) + " " + unescape.Replace(m[1]), id.Value}
+		}
 	}
-	return m[1], newID.Value
+	if n := mapValue(update, "x-go-name"); n != nil {
+		if m := schemaTarget.FindStringSubmatch(target.Value); m != nil {
+			return rename{bySchema, unescape.Replace(m[1]), n.Value}
+		}
+	}
+	return rename{}
 }
 
 // plan is what the names check found.
 type plan struct {
-	missing    []naming            // operations with a FastAPI operationId and no Go name yet
-	stale      []string            // renames whose operationId the spec no longer has
-	collisions map[string][]string // Go name -> operations that would share it
+	missing    []naming            // operations that need an action to get their Go name
+	types      []typeNaming        // component schemas that need a Go type name
+	stale      []string            // renames of operations or schemas the spec no longer has
+	resolved   []string            // how each collision was settled, for people to read
+	collisions map[string][]string // Go name -> operations the overlay gives it (unresolvable here)
 }
 
 type naming struct {
 	op   operation
 	name string
+	why  string // for the action's description; "" for a FastAPI function name
 }
 
-// check compares the spec's operations with the overlay's renames.
-func check(ops []operation, o *overlay) plan {
+// check compares the spec's operations with the overlay's renames and
+// chooses a distinct Go name for every operation that needs one (see
+// resolve).
+func check(spec *yaml.Node, ops []operation, o *overlay) plan {
 	var p plan
-	final := map[string][]string{}
 	inSpec := map[string]bool{}
 	for _, op := range ops {
 		inSpec[op.ID] = true
-		if op.ID == "" {
-			continue // oapi-codegen names these from the path; not ours to check
-		}
-		name, renamed := o.renames[op.ID]
-		if !renamed {
-			if derived, ok := derive(op); ok {
-				name = derived
-				p.missing = append(p.missing, naming{op, derived})
-			} else {
-				name = op.ID
-			}
-		}
-		// Compare names as oapi-codegen will write them.
-		name = camel(name)
-		final[name] = append(final[name], fmt.Sprintf("%s (%s)", op, op.ID))
+		inSpec[op.String()] = true
 	}
 	for id := range o.renames {
 		if !inSpec[id] {
 			p.stale = append(p.stale, id)
 		}
 	}
-	slices.Sort(p.stale)
-	for name, users := range final {
-		if len(users) > 1 {
-			if p.collisions == nil {
-				p.collisions = map[string][]string{}
-			}
-			p.collisions[name] = users
+	for key := range o.pathRenames {
+		if !inSpec[key] {
+			p.stale = append(p.stale, key)
 		}
 	}
+	schemas := mapValue(mapValue(docRoot(spec), "components"), "schemas")
+	for name := range o.typeNames {
+		if mapValue(schemas, name) == nil {
+			p.stale = append(p.stale, "components.schemas."+name)
+		}
+	}
+	slices.Sort(p.stale)
+	p.types = typeNames(spec, o)
+	resolve(spec, ops, o, p.types, &p)
 	return p
 }
 
-// action builds the overlay action that names op.
+// action builds the overlay action that names op: found by its
+// operationId, or by path and method when it has none.
 func action(n naming) *yaml.Node {
+	target, description := targetFor(n.op.ID), fmt.Sprintf("Go name for %s, instead of FastAPI's generated operationId.", n.op)
+	if n.op.ID == "" {
+		target = jsonPath([]string{"paths", n.op.Path, strings.ToLower(n.op.Method)})
+	}
+	if n.why != "" {
+		description = fmt.Sprintf("Go name for %s (%s).", n.op, n.why)
+	}
 	var node yaml.Node
 	// Encoding a struct keeps the key order fixed and the quoting right.
 	_ = node.Encode(struct {
@@ -189,8 +271,8 @@ func action(n naming) *yaml.Node {
 		Description string            `yaml:"description"`
 		Update      map[string]string `yaml:"update"`
 	}{
-		Target:      targetFor(n.op.ID),
-		Description: fmt.Sprintf("Go name for %s, instead of FastAPI's generated operationId.", n.op),
+		Target:      target,
+		Description: description,
 		Update:      map[string]string{"operationId": n.name},
 	})
 	return &node
@@ -203,11 +285,19 @@ func (o *overlay) apply(p plan) {
 		stale[id] = true
 	}
 	o.actions.Content = slices.DeleteFunc(o.actions.Content, func(a *yaml.Node) bool {
-		id, _ := renameOf(a)
-		return stale[id]
+		switch r := renameOf(a); r.kind {
+		case byID, byPath:
+			return stale[r.key]
+		case bySchema:
+			return stale["components.schemas."+r.key]
+		}
+		return false
 	})
 	for _, n := range p.missing {
 		o.actions.Content = append(o.actions.Content, action(n))
+	}
+	for _, t := range p.types {
+		o.actions.Content = append(o.actions.Content, t.action())
 	}
 }
 
