@@ -39,8 +39,16 @@ var ErrInsecureTransport = errors.New("datafold: refusing to send the API key ov
 //		api.WithRequestEditorFn(key.Intercept))
 //
 // An APIKey never prints its secret: every fmt verb, slog and JSON show
-// "Key [REDACTED]".
+// "Key [REDACTED]", and a struct of yours holding one in an unexported
+// field prints an address in its place.
 type APIKey struct {
+	// k is behind a pointer for fmt's sake: a caller's struct that holds
+	// an APIKey in an unexported field prints that field's contents without
+	// calling its methods, and a nested pointer prints as an address.
+	k *keyData
+}
+
+type keyData struct {
 	// header is the complete header value, built once so that Intercept
 	// allocates nothing per request. Its capacity equals its length, so an
 	// append by anyone downstream copies instead of writing into it.
@@ -60,7 +68,7 @@ func NewAPIKey(key string) (*APIKey, error) {
 		return nil, err
 	}
 	v := []string{"Key " + key}
-	return &APIKey{header: v[:1:1]}, nil
+	return &APIKey{k: &keyData{header: v[:1:1]}}, nil
 }
 
 func validateKey(key string) error {
@@ -90,10 +98,13 @@ func validateKey(key string) error {
 // wrapping [ErrInsecureTransport], to put the key on a plain http request to
 // a host other than localhost, 127.0.0.0/8 or ::1.
 func (k *APIKey) Intercept(_ context.Context, req *http.Request) error {
-	if !k.insecure && !secureURL(req) {
+	if k == nil || k.k == nil {
+		return ErrMissingAPIKey // a zero APIKey, not one from NewAPIKey
+	}
+	if !k.k.insecure && !secureURL(req) {
 		return fmt.Errorf("%w %q", ErrInsecureTransport, req.URL.Hostname())
 	}
-	req.Header["Authorization"] = k.header
+	req.Header["Authorization"] = k.k.header
 	return nil
 }
 

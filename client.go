@@ -27,8 +27,9 @@ const (
 // above anything the API sends, far below what would hurt a process.
 const DefaultMaxResponseBytes = 10 << 20
 
-// Option configures [NewClient].
-type Option func(*config) error
+// Option configures [NewClient]. The With... functions make them; an
+// Option that was given a bad value makes NewClient fail with its error.
+type Option struct{ apply func(*config) error }
 
 type config struct {
 	key        string
@@ -48,26 +49,29 @@ type config struct {
 
 // WithAPIKey sets the API key, instead of DATAFOLD_API_KEY.
 func WithAPIKey(key string) Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		if key == "" {
-			return fmt.Errorf("%w: WithAPIKey was given an empty key", ErrInvalidAPIKey)
+			// As from NewAPIKey: empty is missing, not malformed. It does
+			// not fall back to DATAFOLD_API_KEY either: the caller meant to
+			// choose the key.
+			return fmt.Errorf("%w (WithAPIKey was given an empty key)", ErrMissingAPIKey)
 		}
 		c.key = key
 		return nil
-	}
+	}}
 }
 
 // WithServer sets the server, instead of DATAFOLD_HOST or the spec's default
 // https://app.datafold.com. A value without a scheme, such as
 // "acme.datafold.com", is taken as https.
 func WithServer(server string) Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		if server == "" {
 			return errors.New("datafold: WithServer was given an empty server")
 		}
 		c.server = server
 		return nil
-	}
+	}}
 }
 
 // WithHTTPClient sends requests through hc: its transport, timeout, cookie
@@ -75,45 +79,45 @@ func WithServer(server string) Option {
 // https-only check wrap hc's transport in a copy of hc; hc itself is not
 // modified.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		if hc == nil {
 			return errors.New("datafold: WithHTTPClient was given a nil client")
 		}
 		c.httpClient = hc
 		return nil
-	}
+	}}
 }
 
 // WithRetryPolicy replaces [DefaultRetryPolicy].
 func WithRetryPolicy(p RetryPolicy) Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		if err := p.validate(); err != nil {
 			return err
 		}
 		c.retry = p
 		return nil
-	}
+	}}
 }
 
 // WithoutRetries sends every request once.
 func WithoutRetries() Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		c.retry.MaxRetries = 0
 		return nil
-	}
+	}}
 }
 
 // WithMaxResponseBytes limits how much of a response body is read (default
 // [DefaultMaxResponseBytes]). A longer body fails the call with an error
 // wrapping [ErrResponseTooLarge].
 func WithMaxResponseBytes(n int64) Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		if n <= 0 {
 			return errors.New("datafold: WithMaxResponseBytes needs a positive limit")
 		}
 		c.maxBody = n
 		return nil
-	}
+	}}
 }
 
 // WithInsecureHTTP allows sending the API key over plain http to hosts that
@@ -122,44 +126,44 @@ func WithMaxResponseBytes(n int64) Option {
 // https to plain http fails even with it, whatever the host: the key went
 // to a server the user named over https, and stays on https.
 func WithInsecureHTTP() Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		c.insecure = true
 		return nil
-	}
+	}}
 }
 
 // WithLogger logs every attempt at debug level through l: method, URL (query
 // redacted), status, attempt number, duration and headers, with the
 // Authorization header redacted.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		c.logger = l
 		return nil
-	}
+	}}
 }
 
 // WithUserAgent puts product, such as "offboard/1.2", in front of the
 // client's own User-Agent.
 func WithUserAgent(product string) Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		if product == "" || strings.ContainsFunc(product, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 			return errors.New("datafold: WithUserAgent needs a non-empty value without control characters")
 		}
 		c.userAgent = product
 		return nil
-	}
+	}}
 }
 
 // WithRequestEditor adds fn to the editors every request passes through,
 // after the client's own (which set Authorization and User-Agent).
 func WithRequestEditor(fn api.RequestEditorFn) Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		if fn == nil {
 			return errors.New("datafold: WithRequestEditor was given a nil function")
 		}
 		c.editors = append(c.editors, fn)
 		return nil
-	}
+	}}
 }
 
 // NewClient returns a client for the Datafold API.
@@ -182,7 +186,10 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 		sleep:   sleepContext,
 	}
 	for _, opt := range opts {
-		if err := opt(&c); err != nil {
+		if opt.apply == nil {
+			continue // the zero Option does nothing
+		}
+		if err := opt.apply(&c); err != nil {
 			return nil, err
 		}
 	}
@@ -198,7 +205,7 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 	if err != nil {
 		return nil, err
 	}
-	key.insecure = c.insecure
+	key.k.insecure = c.insecure
 
 	server, err := c.resolveServer()
 	if err != nil {

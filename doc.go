@@ -9,12 +9,9 @@
 //	if err != nil {
 //		return err
 //	}
-//	resp, err := c.RemoveIntegrationWithResponse(ctx, 42)
-//	if err != nil {
-//		return err
-//	}
-//	if err := datafold.CheckResponse(resp); err != nil {
-//		return err
+//	resp, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, 42))
+//	if errors.Is(err, datafold.ErrNotFound) {
+//		// already gone
 //	}
 //
 // # Authentication
@@ -37,20 +34,23 @@
 //
 // # Errors
 //
-// A call returns an error when there is no usable answer: the network
-// failed, the context ended, the body was too large ([ErrResponseTooLarge])
-// or a success did not carry the JSON it declared ([ErrMalformedBody]).
-// An answer outside 2xx is a response; [CheckResponse] turns it into an
-// [*APIError] carrying the status, method, path, FastAPI's "detail" and the
-// request id, matched by [errors.Is] against [ErrNotFound],
-// [ErrUnauthorized], [ErrValidation] and [ErrRateLimited]. A 422 that is not
-// FastAPI's validation list cannot be decoded into the typed response and
-// comes back as the call's error, the same [*APIError].
+// [Check] wraps any call of the generated client and returns its response
+// with one error, whichever way the call failed:
+//
+//	resp, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, 42))
+//
+// The error is nil for a 2xx; an [*APIError] for any other status, with the
+// status, method, path, FastAPI's "detail" and the request id, matched by
+// [errors.Is] against [ErrNotFound], [ErrUnauthorized], [ErrValidation] and
+// [ErrRateLimited]; [ErrMalformedBody] for a 2xx whose body is not the JSON
+// it declared (the operation happened); and otherwise the network's,
+// the context's or [ErrResponseTooLarge]. [CheckResponse] is the same check
+// for a response you already hold.
 //
 // # Retries and limits
 //
-// Requests with idempotent methods are retried on connection errors and on
-// 429, 502, 503 and 504, with exponential backoff and jitter, honouring
+// Requests with idempotent methods are retried on connection errors, on a
+// body that breaks off, and on 429, 502, 503 and 504, with exponential backoff and jitter, honouring
 // Retry-After; see [RetryPolicy]. Response bodies are limited to
 // [DefaultMaxResponseBytes] ([WithMaxResponseBytes]). Connections are
 // pooled for concurrent use; [WithHTTPClient] brings your own client.

@@ -11,10 +11,10 @@ import (
 // WithSleep replaces the wait between retries, so tests check backoff and
 // Retry-After without spending the time.
 func WithSleep(f func(context.Context, time.Duration) error) Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		c.sleep = f
 		return nil
-	}
+	}}
 }
 
 // TestPool is what a test may change in the connection pool WithTestPool
@@ -33,13 +33,13 @@ type TestPool struct {
 // shared default one but for p, so TLS and HTTP/2 tests run on the client's
 // own transport instead of a replacement.
 func WithTestPool(p TestPool) Option {
-	return func(c *config) error {
+	return Option{func(c *config) error {
 		if p.Stall == 0 {
 			p.Stall = stallTimeout
 		}
 		c.pool = &poolConfig{stall: p.Stall, roots: p.Roots, dial: p.Dial}
 		return nil
-	}
+	}}
 }
 
 // NewTransportPool is the default transport with a stall timeout short

@@ -22,6 +22,17 @@ func TestAPIKey_neverPrinted(t *testing.T) {
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T"} {
 		out = append(out, fmt.Sprintf(verb, key), fmt.Sprintf(verb, *key), fmt.Sprintf(verb, []any{key, *key}))
 	}
+	// fmt prints an unexported field without calling its methods: the key
+	// must be out of its reach, not just behind String.
+	type holder struct {
+		key  datafold.APIKey
+		ptr  *datafold.APIKey
+		keys []datafold.APIKey
+	}
+	h := holder{*key, key, []datafold.APIKey{*key}}
+	for _, verb := range []string{"%v", "%+v", "%#v"} {
+		out = append(out, fmt.Sprintf(verb, h), fmt.Sprintf(verb, &h))
+	}
 	j, _ := json.Marshal(map[string]any{"key": key})
 	out = append(out, string(j), key.String())
 	var logged bytes.Buffer

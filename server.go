@@ -17,11 +17,7 @@ func (c *config) resolveServer() (string, error) {
 		raw, source = os.Getenv(EnvHost), EnvHost
 	}
 	if raw == "" {
-		s, err := DefaultServer()
-		if err != nil {
-			return "", err
-		}
-		raw, source = s, "the OpenAPI document's servers"
+		raw, source = api.ServerURLDefault, "the OpenAPI document's servers"
 	}
 	if len(c.key) >= 8 && strings.Contains(raw, c.key) {
 		// Saying anything about such a server would print the key. (A
@@ -119,11 +115,3 @@ func plain(s, punct string) bool {
 	}
 	return true
 }
-
-// DefaultServer returns the first server of the OpenAPI document the
-// client was generated from, https://app.datafold.com: the server
-// [NewClient] uses when neither [WithServer] nor DATAFOLD_HOST names one.
-// It comes from a constant generated from the document (api.ServerURLDefault),
-// so it costs nothing; the error is always nil, and kept so callers need not
-// change if the default ever has to be computed.
-func DefaultServer() (string, error) { return api.ServerURLDefault, nil }

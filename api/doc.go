@@ -8,7 +8,8 @@
 // Optional fields that may be null (pydantic's Optional[X]) are
 // [github.com/oapi-codegen/nullable.Nullable]: absent, null and a value
 // are three states, so a PATCH can clear a field. Enum constants carry
-// their type's name (DiffStatusPending).
+// their type's name: a value "pending" of an enum type DiffStatus is the
+// constant DiffStatusPending.
 //
 // Most programs do not build a client here. The root package's
 // [github.com/datafold/datafold-go.NewClient] returns this package's

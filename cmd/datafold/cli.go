@@ -336,11 +336,7 @@ func newClient(f *removeFlags, getenv func(string) string) (*api.ClientWithRespo
 		host, source = getenv(datafold.EnvHost), datafold.EnvHost
 	}
 	if host == "" {
-		var err error
-		if host, err = datafold.DefaultServer(); err != nil {
-			return nil, err
-		}
-		source = "the default server"
+		host, source = api.ServerURLDefault, "the default server"
 	}
 	opts := []datafold.Option{
 		datafold.WithAPIKey(key),
