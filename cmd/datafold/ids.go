@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -20,26 +21,43 @@ type idSource struct {
 // 100,000 lines prints a screenful, not the file.
 const maxReported = 10
 
-// idList is every id to remove, in the order given, each once. An int per
-// id is the whole cost: the text is never kept.
-type idList struct {
-	ids  []int
-	seen map[int]struct{}
-}
-
-func (l *idList) add(id int) {
-	if _, dup := l.seen[id]; dup {
-		return
+// dedupe drops every repeat of an id, keeping its first place. It costs an
+// int per id for a sorted copy while it runs (a set would cost five times
+// that), and a map only of the ids that do repeat.
+func dedupe(ids []int) []int {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	var repeated map[int]bool // id -> already kept
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
+			if repeated == nil {
+				repeated = map[int]bool{}
+			}
+			repeated[sorted[i]] = false
+		}
 	}
-	l.seen[id] = struct{}{}
-	l.ids = append(l.ids, id)
+	if repeated == nil {
+		return ids
+	}
+	out := ids[:0]
+	for _, id := range ids {
+		kept, rep := repeated[id]
+		if rep && kept {
+			continue
+		}
+		if rep {
+			repeated[id] = true
+		}
+		out = append(out, id)
+	}
+	return out
 }
 
 // readIDs reads and checks every id from every source before anything is
 // sent, so a typo on line 90,000 removes nothing. The error lists the first
 // few bad ids with where they are.
 func readIDs(sources []idSource) ([]int, error) {
-	l := idList{seen: make(map[int]struct{})}
+	var ids []int
 	var bad []string
 	total := 0
 	report := func(where, tok string, err error) {
@@ -56,7 +74,7 @@ func readIDs(sources []idSource) ([]int, error) {
 					report("", a, err)
 					continue
 				}
-				l.add(id)
+				ids = append(ids, id)
 			}
 			continue
 		}
@@ -66,7 +84,7 @@ func readIDs(sources []idSource) ([]int, error) {
 				report(fmt.Sprintf("%s:%d: ", src.name, line), tok, err)
 				return
 			}
-			l.add(id)
+			ids = append(ids, id)
 		})
 		if err != nil {
 			return nil, usageError{msg: fmt.Sprintf("reading %s: %v", src.name, err), err: err}
@@ -79,10 +97,10 @@ func readIDs(sources []idSource) ([]int, error) {
 		}
 		return nil, usageError{msg: msg}
 	}
-	if len(l.ids) == 0 {
+	if len(ids) == 0 {
 		return nil, usageError{msg: "no integration ids given"}
 	}
-	return l.ids, nil
+	return dedupe(ids), nil
 }
 
 // maxToken is the longest token kept in full. Longer ones are never valid

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"strconv"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,5 +109,26 @@ func BenchmarkReadIDs100k(b *testing.B) {
 		if _, err := readIDs([]idSource{{name: "ids", r: strings.NewReader(in)}}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestDedupe(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		in   []int
+		want []int
+	}{
+		{name: "none_repeated", in: []int{3, 1, 2}, want: []int{3, 1, 2}},
+		{name: "first_place_kept", in: []int{5, 1, 5, 2, 1, 5}, want: []int{5, 1, 2}},
+		{name: "all_the_same", in: []int{7, 7, 7}, want: []int{7}},
+		{name: "one", in: []int{9}, want: []int{9}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tt.want, dedupe(slices.Clone(tt.in))); diff != "" {
+				t.Errorf("dedupe(%v) mismatch (-want +got):\n%s", tt.in, diff)
+			}
+		})
 	}
 }
