@@ -30,7 +30,7 @@ go test -c -o "$work/bench.test" .
 i=0
 while [ "$i" -lt "$count" ]; do
 	i=$((i + 1))
-	BENCH_ROTATE=$i "$work/bench.test" -test.run '^$' -test.bench '^Benchmark(ClientOnly|Remove|RemoveParallel)$' \
+	BENCH_ROTATE=$i "$work/bench.test" -test.run '^$' -test.bench '^Benchmark(ClientOnly|Remove|RemoveParallel|RemoveH2|RemoveParallelH2)$' \
 		-test.benchtime "$benchtime" -test.count 1 | tee -a "$results/bench.txt"
 done
 go tool benchstat "$results/bench.txt" >"$results/benchstat.txt"
