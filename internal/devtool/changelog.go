@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -102,7 +100,7 @@ func (r report) entry(changelog string, day time.Time) string {
 		from = prev + " → "
 	}
 	fmt.Fprintf(&b, "### Spec update %s: %s (%s%s)\n\n", day.UTC().Format(time.DateOnly), r.bump(), from, next)
-	fmt.Fprintf(&b, "oasdiff: %d breaking, %d warnings, %d additions, %d other changes.", r.breaking, r.warnings, r.additions, r.others)
+	fmt.Fprintf(&b, "oasdiff: %s.", r.counts())
 	if r.breaking > 0 {
 		b.WriteString(" Breaking entries break importers; also read `git diff api/` for renamed Go types.")
 	}
@@ -159,54 +157,41 @@ func releaseNotes(changelog, version string) (string, error) {
 	return strings.TrimSpace(body) + "\n", nil
 }
 
-func changelogCmd(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("devtool changelog", flag.ContinueOnError)
-	changesPath := fs.String("changes", "", "oasdiff changelog `file` (--format json)")
-	file := fs.String("file", "CHANGELOG.md", "changelog to draft the entry in")
-	out := fs.String("out", "", "also write body.md and label (the spec-watch pull request's) into this `directory`")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *changesPath == "" {
-		return errors.New("changelog: -changes is required")
-	}
-	raw, err := os.ReadFile(*changesPath)
-	if err != nil {
-		return err
-	}
-	var cs []change
-	if len(strings.TrimSpace(string(raw))) > 0 {
-		if err := json.Unmarshal(raw, &cs); err != nil {
-			return fmt.Errorf("reading oasdiff JSON %s: %w", *changesPath, err)
-		}
-	}
-	r := newReport(cs)
-	old, err := os.ReadFile(*file)
+// counts is the report's one-line summary.
+func (r report) counts() string {
+	return fmt.Sprintf("%d breaking, %d warnings, %d additions, %d other changes", r.breaking, r.warnings, r.additions, r.others)
+}
+
+// draftChangelog puts r's entry at the top of file's Unreleased section
+// and, when prOut is set, writes the spec-watch pull request's body.md and
+// label there.
+func draftChangelog(r report, file, prOut string, stdout io.Writer) error {
+	old, err := os.ReadFile(file)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	entry := r.entry(string(old), time.Now())
-	if len(cs) == 0 {
-		fmt.Fprintf(stdout, "no changes: %s left as it is\n", *file)
+	if len(r.changes) == 0 {
+		fmt.Fprintf(stdout, "no changes: %s left as it is\n", file)
 	} else {
-		if err := os.WriteFile(*file, []byte(insertEntry(string(old), entry)), 0o644); err != nil {
+		if err := os.WriteFile(file, []byte(insertEntry(string(old), entry)), 0o644); err != nil {
 			return err
 		}
 		_, next := r.next(string(old))
-		fmt.Fprintf(stdout, "drafted a %s entry in %s under %q (next version %s)\n", r.bump(), *file, unreleased, next)
+		fmt.Fprintf(stdout, "drafted a %s entry in %s under %q (next version %s)\n", r.bump(), file, unreleased, next)
 	}
-	if *out == "" {
+	if prOut == "" {
 		return nil
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := os.MkdirAll(prOut, 0o755); err != nil {
 		return err
 	}
 	body := "Datafold's published OpenAPI document changed. `make update-spec NAMES=auto` applied it, " +
 		"named the new operations in overlay.yaml, regenerated `api/` and passed `make verify`.\n\n" +
 		"Before merging, read `git diff api/` as an importer would, rename any new operation that reads badly " +
 		"(overlay.yaml), and release the version below (CONTRIBUTING.md).\n\n" + entry
-	if err := os.WriteFile(filepath.Join(*out, "body.md"), []byte(body), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(prOut, "body.md"), []byte(body), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(*out, "label"), []byte(r.label()+"\n"), 0o644)
+	return os.WriteFile(filepath.Join(prOut, "label"), []byte(r.label()+"\n"), 0o644)
 }

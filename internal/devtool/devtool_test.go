@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,23 +107,29 @@ func TestReleaseNotes(t *testing.T) {
 	}
 }
 
-func TestChangelogCmdWritesEntryBodyAndLabel(t *testing.T) {
+// draft reads oasdiff's JSON as update-spec does and drafts the entry.
+func draft(t *testing.T, js, cl, out string, stdout io.Writer) {
+	t.Helper()
+	changes, err := readChanges(strings.NewReader(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := draftChangelog(newReport(changes), cl, out, stdout); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDraftChangelogWritesEntryBodyAndLabel(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	changes := filepath.Join(dir, "changes.json")
 	cl := filepath.Join(dir, "CHANGELOG.md")
 	out := filepath.Join(dir, "pr")
 	js := `[{"id":"api-path-removed-without-deprecation","text":"api path removed without deprecation","level":3,"operation":"DELETE","path":"/api/v1/monitors/{monitor_id}"}]`
-	if err := os.WriteFile(changes, []byte(js), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	if err := os.WriteFile(cl, []byte("# Changelog\n\n## v1.0.0\n\n- first\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var stdout bytes.Buffer
-	if err := changelogCmd([]string{"-changes", changes, "-file", cl, "-out", out}, &stdout); err != nil {
-		t.Fatal(err)
-	}
+	draft(t, js, cl, out, &stdout)
 	for file, want := range map[string]string{
 		cl:                            "## Unreleased\n\n### Spec update ",
 		filepath.Join(out, "body.md"): "- Breaking: `DELETE /api/v1/monitors/{monitor_id}`: api path removed without deprecation\n",
@@ -141,21 +148,15 @@ func TestChangelogCmdWritesEntryBodyAndLabel(t *testing.T) {
 	}
 }
 
-func TestChangelogCmdNoChangesLeavesChangelog(t *testing.T) {
+func TestDraftChangelogNoChangesLeavesChangelog(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	changes := filepath.Join(dir, "changes.json")
 	cl := filepath.Join(dir, "CHANGELOG.md")
-	if err := os.WriteFile(changes, []byte("[]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	const before = "# Changelog\n"
 	if err := os.WriteFile(cl, []byte(before), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := changelogCmd([]string{"-changes", changes, "-file", cl}, &bytes.Buffer{}); err != nil {
-		t.Fatal(err)
-	}
+	draft(t, "[]\n", cl, "", &bytes.Buffer{})
 	if b, _ := os.ReadFile(cl); string(b) != before {
 		t.Errorf("CHANGELOG.md = %q, want it untouched", b)
 	}

@@ -208,8 +208,10 @@ func applyFixture(repo, dir string, env []string, spec string, stdout io.Writer)
 	return nil
 }
 
-// updateSpec runs make update-spec in dir.
+// updateSpec runs make update-spec in dir, checking what the fixture's
+// document can change: the rest of make verify ran on the seed in make ci.
 func updateSpec(dir string, env []string, spec, names string, out io.Writer) error {
+	env = withEnv(env, "UPDATE_SPEC_CHECKS", "spec")
 	args := []string{"--no-print-directory", "update-spec", "SPEC=" + spec}
 	if names != "" {
 		args = append(args, "NAMES="+names)
@@ -226,10 +228,11 @@ func checkGolden(repo string, update bool, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	got, err := output(repo, bytes.NewReader(js), "go", "run", "./internal/opnames", "breaks")
+	changes, err := readChanges(bytes.NewReader(js))
 	if err != nil {
 		return err
 	}
+	got := []byte(newReport(changes).breakingLines())
 	if update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			return err

@@ -3,19 +3,21 @@
 // (GNU-only flags such as cp --parents or date +%N broke them on macOS).
 // The Makefile is the front door; run from the repository root:
 //
-//	devtool fixtures [-update-golden]     make fixtures
-//	devtool demo                          make demo
-//	devtool changelog -changes FILE [-file CHANGELOG.md] [-out DIR]
+//	devtool update-spec [-names auto] [-checks all|spec] SPEC   make update-spec
+//	devtool fixtures [-update-golden]                          make fixtures
+//	devtool demo                                               make demo
+//	devtool bench                                              make bench
 //	devtool release -version vX.Y.Z [-out dist] [-notes FILE] [-check]
+//
+// update-spec replaces openapi.yaml with a newer upstream document,
+// reports what changed (oasdiff), drafts the CHANGELOG.md entry and the
+// spec-watch pull request, names new operations, regenerates and ends only
+// when the checks pass on the result (see updatespec.go).
 //
 // fixtures applies every spec under testdata/specs with make update-spec
 // in scratch copies of the repository, with a PATH that holds only POSIX
 // utilities and the Go toolchain, and checks the reports; it is also the
 // dry run of the weekly spec-watch workflow.
-//
-// changelog turns oasdiff's JSON changelog into a CHANGELOG.md entry under
-// "## Unreleased" and, with -out, writes the pull request body and label
-// the spec-watch workflow uses.
 //
 // release cross-compiles the CLI for linux, darwin and windows on amd64
 // and arm64 with the tag stamped in, and writes SHA256SUMS.
@@ -37,7 +39,7 @@ func main() {
 	}
 }
 
-const usage = "usage: devtool fixtures|demo|changelog|release [flags]"
+const usage = "usage: devtool update-spec|fixtures|demo|bench|release [flags]"
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -49,8 +51,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fixturesCmd(rest, stdout, stderr)
 	case "demo":
 		return demoCmd(rest, stdout, stderr)
-	case "changelog":
-		return changelogCmd(rest, stdout)
+	case "bench":
+		return benchCmd(rest, stdout, stderr)
+	case "update-spec":
+		return updateSpecCmd(rest, stdout, stderr)
 	case "release":
 		return releaseCmd(rest, stdout, stderr)
 	}

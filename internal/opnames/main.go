@@ -5,9 +5,6 @@
 //	opnames lint    -spec openapi.yaml -gen api
 //	opnames overlay -spec openapi.yaml -overlay overlay.yaml -out api/overlay.gen.yaml
 //	opnames rebase  CONFIG PREFIX OUT
-//	opnames summary < changelog.json
-//	opnames breaks  < breaking.json
-//	opnames to-yaml IN OUT
 //
 // names finds operations that the overlay does not name yet and that need
 // a name: a FastAPI-generated operationId
@@ -26,18 +23,10 @@
 //
 // lint fails when a method of the generated ClientWithResponses still
 // carries a FastAPI suffix, naming the operation.
-//
-// summary and breaks read oasdiff's JSON: summary prints one line of
-// counts, breaks prints each breaking change on a line, sorted, for
-// comparison with a golden file.
-//
-// to-yaml copies a spec, turning JSON into YAML with keys in their order so
-// that later updates diff line by line.
 package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,7 +37,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -63,7 +51,7 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: opnames names|overlay|lint|summary|breaks|to-yaml [flags]")
+		return errors.New("usage: opnames names|lint|overlay|rebase [flags]")
 	}
 	fs := flag.NewFlagSet("opnames "+args[0], flag.ContinueOnError)
 	spec := fs.String("spec", "openapi.yaml", "OpenAPI document")
@@ -86,15 +74,6 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 			return errors.New("usage: opnames rebase CONFIG PREFIX OUT")
 		}
 		return rebaseCmd(fs.Arg(0), fs.Arg(1), fs.Arg(2))
-	case "summary":
-		return summaryCmd(stdin, stdout)
-	case "breaks":
-		return breaksCmd(stdin, stdout)
-	case "to-yaml":
-		if fs.NArg() != 2 {
-			return errors.New("usage: opnames to-yaml IN OUT")
-		}
-		return toYAML(fs.Arg(0), fs.Arg(1))
 	}
 	return fmt.Errorf("unknown command %q", args[0])
 }
@@ -284,107 +263,6 @@ func clientMethods(dir string) ([]string, error) {
 	}
 	slices.Sort(names)
 	return names, nil
-}
-
-// change is one entry of oasdiff's JSON output.
-type change struct {
-	ID        string `json:"id"`
-	Text      string `json:"text"`
-	Level     int    `json:"level"`
-	Operation string `json:"operation"`
-	Path      string `json:"path"`
-}
-
-func readChanges(r io.Reader) ([]change, error) {
-	var cs []change
-	if err := json.NewDecoder(r).Decode(&cs); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("reading oasdiff JSON: %w", err)
-	}
-	return cs, nil
-}
-
-// summaryCmd prints "N breaking, W warnings, M additions, K other changes".
-func summaryCmd(in io.Reader, out io.Writer) error {
-	cs, err := readChanges(in)
-	if err != nil {
-		return err
-	}
-	var breaking, warnings, additions, other int
-	for _, c := range cs {
-		switch {
-		case c.Level >= 3:
-			breaking++
-		case c.Level == 2:
-			warnings++
-		case strings.HasSuffix(c.ID, "-added"):
-			additions++
-		default:
-			other++
-		}
-	}
-	fmt.Fprintf(out, "%d breaking, %d warnings, %d additions, %d other changes\n", breaking, warnings, additions, other)
-	return nil
-}
-
-// breaksCmd prints each breaking change as "id<TAB>METHOD path<TAB>text",
-// sorted and without repeats.
-func breaksCmd(in io.Reader, out io.Writer) error {
-	cs, err := readChanges(in)
-	if err != nil {
-		return err
-	}
-	var lines []string
-	for _, c := range cs {
-		if c.Level >= 3 {
-			lines = append(lines, fmt.Sprintf("%s\t%s %s\t%s", c.ID, c.Operation, c.Path, c.Text))
-		}
-	}
-	sort.Strings(lines)
-	for _, l := range slices.Compact(lines) {
-		fmt.Fprintln(out, l)
-	}
-	return nil
-}
-
-// toYAML copies a spec to out, converting JSON to YAML.
-func toYAML(in, out string) error {
-	b, err := os.ReadFile(in)
-	if err != nil {
-		return err
-	}
-	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
-		return os.WriteFile(out, b, 0o644)
-	}
-	var n yaml.Node
-	if err := yaml.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("%s: %w", in, err)
-	}
-	clearStyle(&n)
-	return writeYAML(out, &n)
-}
-
-// clearStyle drops the flow and quoting style JSON parsing leaves on every
-// node, so the output is block YAML. The encoder still quotes any string
-// that would read back as another type.
-func clearStyle(n *yaml.Node) {
-	n.Style = 0
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && yaml11Bool[n.Value] {
-		// Plain, these read as booleans to YAML 1.1 tools.
-		n.Style = yaml.DoubleQuotedStyle
-	}
-	for _, c := range n.Content {
-		clearStyle(c)
-	}
-}
-
-var yaml11Bool = map[string]bool{}
-
-func init() {
-	for _, w := range []string{"y", "yes", "n", "no", "on", "off", "true", "false"} {
-		for _, v := range []string{w, strings.ToUpper(w), strings.ToUpper(w[:1]) + w[1:]} {
-			yaml11Bool[v] = true
-		}
-	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
-	"go.yaml.in/yaml/v3"
 )
 
 func TestDerive(t *testing.T) {
@@ -212,72 +211,5 @@ func TestLint(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, tt.wantErr)
 			}
 		})
-	}
-}
-
-const changelog = `[
- {"id":"api-path-removed-without-deprecation","text":"API path removed without deprecation","level":3,"operation":"DELETE","path":"/a"},
- {"id":"response-property-type-changed","text":"t","level":3,"operation":"GET","path":"/b"},
- {"id":"response-property-type-changed","text":"t","level":3,"operation":"GET","path":"/b"},
- {"id":"request-parameter-max-decreased","text":"w","level":2,"operation":"GET","path":"/b"},
- {"id":"endpoint-added","text":"endpoint added","level":1,"operation":"GET","path":"/c"},
- {"id":"api-tag-added","text":"x","level":1,"operation":"GET","path":"/c"}
-]`
-
-func TestSummaryAndBreaks(t *testing.T) {
-	t.Parallel()
-	var out bytes.Buffer
-	if err := run([]string{"summary"}, strings.NewReader(changelog), &out); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := out.String(), "3 breaking, 1 warnings, 2 additions, 0 other changes\n"; got != want {
-		t.Errorf("summary = %q, want %q", got, want)
-	}
-	out.Reset()
-	if err := run([]string{"breaks"}, strings.NewReader(changelog), &out); err != nil {
-		t.Fatal(err)
-	}
-	want := "api-path-removed-without-deprecation\tDELETE /a\tAPI path removed without deprecation\n" +
-		"response-property-type-changed\tGET /b\tt\n"
-	if out.String() != want {
-		t.Errorf("breaks mismatch (-want +got):\n%s", cmp.Diff(want, out.String()))
-	}
-	out.Reset()
-	if err := run([]string{"summary"}, strings.NewReader(""), &out); err != nil || out.String() != "0 breaking, 0 warnings, 0 additions, 0 other changes\n" {
-		t.Errorf("empty input: %q, %v", out.String(), err)
-	}
-}
-
-func TestToYAML(t *testing.T) {
-	t.Parallel()
-	const in = `{"openapi":"3.1.0","info":{"title":"T","version":"1"},"paths":{"/z":{"get":{"operationId":"z_get","x-flag":"true","x-num":"007","x-yes":"yes","x-off":"Off"}},"/a":{}}}`
-	dir := writeFiles(t, map[string]string{"spec.json": in, "spec.yaml": "openapi: 3.1.0 # as published\n"})
-
-	out := filepath.Join(dir, "out.yaml")
-	if err := run([]string{"to-yaml", filepath.Join(dir, "spec.json"), out}, nil, &bytes.Buffer{}); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile(out)
-	var got, want any
-	if err := yaml.Unmarshal(b, &got); err != nil {
-		t.Fatal(err)
-	}
-	_ = yaml.Unmarshal([]byte(in), &want)
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("YAML differs from the JSON as data (-want +got):\n%s", diff)
-	}
-	if !strings.Contains(string(b), `x-yes: "yes"`) || !strings.Contains(string(b), `x-off: "Off"`) {
-		t.Errorf("YAML 1.1 booleans written bare:\n%s", b)
-	}
-	if strings.Contains(string(b), `{"`) || strings.Index(string(b), "/z") > strings.Index(string(b), "/a") {
-		t.Errorf("want block YAML in the original key order:\n%s", b)
-	}
-
-	// YAML is copied byte for byte, comments and all.
-	if err := run([]string{"to-yaml", filepath.Join(dir, "spec.yaml"), out}, nil, &bytes.Buffer{}); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(out); string(b) != "openapi: 3.1.0 # as published\n" {
-		t.Errorf("YAML input changed: %q", b)
 	}
 }
