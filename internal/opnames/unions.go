@@ -134,6 +134,93 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	return actions, nil
 }
 
+// untypedParamActions gives every parameter whose schema has no type
+// (schema: {}, FastAPI's Any, as in Datafold's GET /api/v1/datadiffs/{id}
+// ?poll) the Go type string. oapi-codegen v2.8.2 makes such a schema a bare
+// interface{}, forces it to skip the optional pointer, and so never
+// nil-checks it: a caller who leaves it out (&GetDatadiffParams{}) passes
+// nil to the runtime's StyleParamWithOptions, which panics. A string is
+// nil-checked as *string when optional, and is what the server receives:
+// a query, header, cookie or path value is text on the wire, and FastAPI
+// hands an Any parameter the string as it came.
+//
+// The actions target the parameter's schema where it is declared: on the
+// operation, on the path item, or in components.parameters ($refs to those
+// are left alone, the component's action covers them).
+func untypedParamActions(spec *yaml.Node) []*yaml.Node {
+	root := docRoot(spec)
+	var actions []*yaml.Node
+	add := func(params *yaml.Node, at []string) {
+		if params == nil || params.Kind != yaml.SequenceNode {
+			return
+		}
+		for i, p := range params.Content {
+			if schema := mapValue(p, "schema"); mapValue(p, "$ref") == nil && untypedSchema(schema) {
+				actions = append(actions, overlayAction(
+					fmt.Sprintf("%s[%d]['schema']", jsonPath(at), i),
+					fmt.Sprintf("Untyped %s parameter %s as a Go string: oapi-codegen would make it an interface{} it never nil-checks (written by 'opnames overlay').",
+						valueOr(mapValue(p, "in"), "?"), valueOr(mapValue(p, "name"), "?")),
+					&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("x-go-type"), scalar("string")}}, false))
+			}
+		}
+	}
+	paths := mapValue(root, "paths")
+	for i := 0; paths != nil && i+1 < len(paths.Content); i += 2 {
+		path, item := paths.Content[i].Value, paths.Content[i+1]
+		add(mapValue(item, "parameters"), []string{"paths", path, "parameters"})
+		for _, m := range methods {
+			add(mapValue(mapValue(item, m), "parameters"), []string{"paths", path, m, "parameters"})
+		}
+	}
+	components := mapValue(mapValue(root, "components"), "parameters")
+	for i := 0; components != nil && i+1 < len(components.Content); i += 2 {
+		name, p := components.Content[i].Value, components.Content[i+1]
+		if schema := mapValue(p, "schema"); mapValue(p, "$ref") == nil && untypedSchema(schema) {
+			actions = append(actions, overlayAction(jsonPath([]string{"components", "parameters", name, "schema"}),
+				fmt.Sprintf("Untyped parameter %s as a Go string: oapi-codegen would make it an interface{} it never nil-checks (written by 'opnames overlay').", name),
+				&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("x-go-type"), scalar("string")}}, false))
+		}
+	}
+	return actions
+}
+
+// untypedSchema reports whether oapi-codegen turns schema into a bare
+// interface{}: a mapping that says nothing about the value's shape. Title,
+// description, default and examples do not; a Go type of our own does. An
+// enum or const without a type is an interface{} too (the generator looks
+// at the type first); it is taken as a string only when its values are
+// strings, so a synthesized value still fits.
+func untypedSchema(schema *yaml.Node) bool {
+	if schema == nil || schema.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(schema.Content); i += 2 {
+		switch v := schema.Content[i+1]; schema.Content[i].Value {
+		case "type", "$ref", "properties", "additionalProperties", "patternProperties", "anyOf", "oneOf", "allOf",
+			"not", "items", "prefixItems", "x-go-type":
+			return false
+		case "const":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
+				return false
+			}
+		case "enum":
+			if v.Kind != yaml.SequenceNode || slices.ContainsFunc(v.Content, func(e *yaml.Node) bool {
+				return e.Kind != yaml.ScalarNode || e.Tag != "!!str"
+			}) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func valueOr(n *yaml.Node, fallback string) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return fallback
+	}
+	return n.Value
+}
+
 // media is a request or response body schema of an operation.
 type media struct {
 	holder *yaml.Node // the media type object holding "schema"
@@ -388,6 +475,7 @@ func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	actions = append(actions, untypedParamActions(spec)...)
 	o.actions.Content = append(o.actions.Content, actions...)
 
 	var buf bytes.Buffer
@@ -403,7 +491,7 @@ func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 	if err := os.WriteFile(outPath, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "opnames: wrote %s (%d union actions)\n", outPath, len(actions))
+	fmt.Fprintf(stdout, "opnames: wrote %s (%d generated actions)\n", outPath, len(actions))
 	return nil
 }
 

@@ -186,3 +186,87 @@ func flow(t *testing.T, n *yaml.Node) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// TestUntypedParamActions: every parameter oapi-codegen would make a bare
+// interface{} (never nil-checked, so a left-out optional one panicked the
+// client) gets the Go type string, wherever it is declared; typed ones,
+// $refs and content-encoded ones are left alone.
+func TestUntypedParamActions(t *testing.T) {
+	t.Parallel()
+	const spec = `
+openapi: 3.1.0
+paths:
+  /api/v1/datadiffs/{datadiff_id}:
+    parameters:
+      - {in: header, name: x-trace, required: false, schema: {description: any header}}
+    get:
+      parameters:
+        - {in: path, name: datadiff_id, required: true, schema: {type: integer}}
+        - {in: query, name: poll, required: false, schema: {title: Poll}}
+        - {in: query, name: sort, required: false, schema: {enum: [asc, desc]}}
+        - {in: query, name: level, required: false, schema: {enum: [1, 2]}}
+        - {in: query, name: filter, required: false, content: {application/json: {schema: {}}}}
+        - {$ref: '#/components/parameters/Session'}
+  /api/v1/nodes/{node_id}:
+    delete:
+      parameters:
+        - {in: path, name: node_id, required: true, schema: {}}
+        - {in: cookie, name: session, schema: {default: null}}
+        - {in: query, name: typed, schema: {anyOf: [{type: string}, {type: 'null'}]}}
+        - {in: query, name: mine, schema: {x-go-type: int64}}
+components:
+  parameters:
+    Session: {in: cookie, name: sid, schema: {}}
+    Typed: {in: query, name: page, schema: {type: integer}}
+`
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(spec), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range untypedParamActions(&doc) {
+		got = append(got, mapValue(a, "target").Value+" "+flow(t, mapValue(a, "update")))
+	}
+	want := []string{
+		"$['paths']['/api/v1/datadiffs/{datadiff_id}']['parameters'][0]['schema'] {x-go-type: string}",
+		"$['paths']['/api/v1/datadiffs/{datadiff_id}']['get']['parameters'][1]['schema'] {x-go-type: string}",
+		"$['paths']['/api/v1/datadiffs/{datadiff_id}']['get']['parameters'][2]['schema'] {x-go-type: string}",
+		"$['paths']['/api/v1/nodes/{node_id}']['delete']['parameters'][0]['schema'] {x-go-type: string}",
+		"$['paths']['/api/v1/nodes/{node_id}']['delete']['parameters'][1]['schema'] {x-go-type: string}",
+		"$['components']['parameters']['Session']['schema'] {x-go-type: string}",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+}
+
+func TestUntypedSchema(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, schema string
+		want         bool
+	}{
+		{"empty", "{}", true},
+		{"annotated_only", "{title: Poll, description: d, default: 1, examples: [1]}", true},
+		{"string_enum", "{enum: [a, b]}", true},
+		{"string_const", "{const: a}", true},
+		{"integer_enum", "{enum: [1, 2]}", false},
+		{"typed", "{type: string}", false},
+		{"ref", "{$ref: '#/components/schemas/X'}", false},
+		{"nullable_union", "{anyOf: [{type: string}, {type: 'null'}]}", false},
+		{"own_go_type", "{x-go-type: int64}", false},
+		{"array_items", "{items: {type: string}}", false},
+		{"not_a_mapping", "[]", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var n yaml.Node
+			if err := yaml.Unmarshal([]byte(tc.schema), &n); err != nil {
+				t.Fatal(err)
+			}
+			if got := untypedSchema(docRoot(&n)); got != tc.want {
+				t.Errorf("untypedSchema(%s) = %v, want %v", tc.schema, got, tc.want)
+			}
+		})
+	}
+}
