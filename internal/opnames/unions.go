@@ -71,8 +71,9 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	for i := 0; i+1 < n; i += 2 {
 		name := schemas.Content[i].Value
 		before := h.sites
+		text := binaryText(schemas.Content[i+1]) > 0
 		h.walk(schemas.Content[i+1], name)
-		if h.sites > before {
+		if h.sites > before || text {
 			changedComponents[name] = true
 		}
 	}
@@ -83,12 +84,13 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	for _, op := range ops {
 		for _, media := range h.mediaSchemas(op.node, opName(op)) {
 			before := h.sites
+			text := binaryText(media.schema) > 0
 			if isUnion(media.schema) {
 				h.hoist(media.holder, media.index, media.name)
 			} else {
 				h.walk(media.schema, media.name)
 			}
-			changed := h.sites > before
+			changed := h.sites > before || text
 			if media.form {
 				// A form has no null: an Optional field is sent or
 				// left out. oapi-codegen's runtime cannot encode
@@ -128,7 +130,7 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 		target := jsonPath(append(slices.Clone(e.path), e.key))
 		actions = append(actions,
 			overlayAction(target, "Replaced below by the same schema with the changes described there.", nil, true),
-			overlayAction(jsonPath(e.path), "Unions as $refs to the named types above; form fields without null.",
+			overlayAction(jsonPath(e.path), "Unions as $refs to the named types above; form fields without null; bytes sent as text typed string.",
 				&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar(e.key), e.value}}, false))
 	}
 	return actions, nil
@@ -304,6 +306,50 @@ func (h *unionHoister) walk(schema *yaml.Node, name string) {
 			h.walk(b, name)
 		}
 	}
+}
+
+// binaryText gives every string with a contentMediaType and no format or
+// contentEncoding inside schema the Go type string, and returns how many it
+// changed. That is how pydantic v2 describes bytes (Prefect's flow run
+// input value, Skyvern's UploadFile), and pydantic reads and writes them in
+// JSON as the text itself (ser_json_bytes and val_json_bytes default to
+// utf8). oapi-codegen makes them openapi_types.File, whose JSON is base64:
+// the server would store the base64 text, and a plain string from it fails
+// to decode. In a multipart body the generated client takes the raw body,
+// so the field's type there only documents it.
+func binaryText(schema *yaml.Node) int { return binaryTextIn(schema, false) }
+
+// binaryTextIn walks n; names says n maps names to schemas (properties,
+// $defs), where a key such as "default" is a name, not a keyword.
+func binaryTextIn(n *yaml.Node, names bool) int {
+	if n == nil {
+		return 0
+	}
+	changed := 0
+	switch n.Kind {
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			changed += binaryTextIn(c, false)
+		}
+	case yaml.MappingNode:
+		if t := mapValue(n, "type"); !names && t != nil && t.Value == "string" && mapValue(n, "contentMediaType") != nil &&
+			mapValue(n, "format") == nil && mapValue(n, "contentEncoding") == nil && mapValue(n, "x-go-type") == nil {
+			n.Content = append(n.Content, scalar("x-go-type"), scalar("string"))
+			changed++
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			switch {
+			case names:
+				changed += binaryTextIn(n.Content[i+1], false)
+			case slices.Contains([]string{"example", "examples", "default", "const", "enum"}, key):
+				// Data, not schemas.
+			default:
+				changed += binaryTextIn(n.Content[i+1], slices.Contains([]string{"properties", "patternProperties", "$defs", "dependentSchemas"}, key))
+			}
+		}
+	}
+	return changed
 }
 
 // formFields makes an object schema's properties something

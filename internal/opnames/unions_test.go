@@ -270,3 +270,47 @@ func TestUntypedSchema(t *testing.T) {
 		})
 	}
 }
+
+// TestBinaryText: pydantic v2's bytes (a string with a contentMediaType)
+// travel in JSON as the text itself, so they become Go strings instead of
+// openapi_types.File (base64 in JSON), wherever they are nested; explicit
+// formats, base64 encodings and our own Go types win, and data keywords
+// are not schemas.
+func TestBinaryText(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, schema, want string
+		changed            int
+	}{
+		{"bytes", "{type: string, contentMediaType: application/octet-stream}",
+			"{type: string, contentMediaType: application/octet-stream, x-go-type: string}", 1},
+		{"nested_property_and_nullable",
+			"{type: object, properties: {value: {type: string, contentMediaType: a/b}, opt: {anyOf: [{type: string, contentMediaType: a/b}, {type: 'null'}]}}}",
+			"{type: object, properties: {value: {type: string, contentMediaType: a/b, x-go-type: string}, opt: {anyOf: [{type: string, contentMediaType: a/b, x-go-type: string}, {type: \"null\"}]}}}", 2},
+		{"property_named_like_a_keyword", "{properties: {default: {type: string, contentMediaType: a/b}}}",
+			"{properties: {default: {type: string, contentMediaType: a/b, x-go-type: string}}}", 1},
+		{"array_items", "{type: array, items: {type: string, contentMediaType: a/b}}",
+			"{type: array, items: {type: string, contentMediaType: a/b, x-go-type: string}}", 1},
+		{"base64_stays_bytes", "{type: string, contentMediaType: image/png, contentEncoding: base64}",
+			"{type: string, contentMediaType: image/png, contentEncoding: base64}", 0},
+		{"explicit_format", "{type: string, format: binary, contentMediaType: a/b}", "{type: string, format: binary, contentMediaType: a/b}", 0},
+		{"own_go_type", "{type: string, contentMediaType: a/b, x-go-type: '[]byte'}", "{type: string, contentMediaType: a/b, x-go-type: '[]byte'}", 0},
+		{"example_is_data", "{type: object, examples: [{type: string, contentMediaType: a/b}]}", "{type: object, examples: [{type: string, contentMediaType: a/b}]}", 0},
+		{"ref", "{$ref: '#/components/schemas/Blob'}", "{$ref: '#/components/schemas/Blob'}", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var n yaml.Node
+			if err := yaml.Unmarshal([]byte(tc.schema), &n); err != nil {
+				t.Fatal(err)
+			}
+			schema := docRoot(&n)
+			if got := binaryText(schema); got != tc.changed {
+				t.Errorf("binaryText changed %d, want %d", got, tc.changed)
+			}
+			if got := flow(t, schema); got != tc.want {
+				t.Errorf("after binaryText:\n got %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
