@@ -72,8 +72,9 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 		name := schemas.Content[i].Value
 		before := h.sites
 		text := binaryText(schemas.Content[i+1]) > 0
+		disc := h.discriminators(schemas.Content[i+1], name) > 0
 		h.walk(schemas.Content[i+1], name)
-		if h.sites > before || text {
+		if h.sites > before || text || disc {
 			changedComponents[name] = true
 		}
 	}
@@ -85,6 +86,9 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 		for _, media := range h.mediaSchemas(op.node, opName(op)) {
 			before := h.sites
 			text := binaryText(media.schema) > 0
+			if h.discriminators(media.schema, media.name) > 0 {
+				text = true
+			}
 			if isUnion(media.schema) {
 				h.hoist(media.holder, media.index, media.name)
 			} else {
@@ -123,14 +127,14 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	if len(h.hoisted) > 0 {
 		add := &yaml.Node{Kind: yaml.MappingNode, Content: h.hoisted}
 		actions = append(actions, overlayAction(jsonPath([]string{"components", "schemas"}),
-			fmt.Sprintf("Named types for %d unions oapi-codegen would otherwise leave without marshalling methods (written by 'opnames overlay').", h.sites),
+			fmt.Sprintf("Named types for %d unions and union branches oapi-codegen would otherwise mishandle (written by 'opnames overlay').", h.sites),
 			add, false))
 	}
 	for _, e := range edits {
 		target := jsonPath(append(slices.Clone(e.path), e.key))
 		actions = append(actions,
 			overlayAction(target, "Replaced below by the same schema with the changes described there.", nil, true),
-			overlayAction(jsonPath(e.path), "Unions as $refs to the named types above; form fields without null; bytes sent as text typed string.",
+			overlayAction(jsonPath(e.path), "Unions as $refs to the named types above, discriminator mappings from the branches' tags; form fields without null; bytes sent as text typed string.",
 				&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar(e.key), e.value}}, false))
 	}
 	return actions, nil
@@ -306,6 +310,182 @@ func (h *unionHoister) walk(schema *yaml.Node, name string) {
 			h.walk(b, name)
 		}
 	}
+}
+
+// discriminators makes every discriminated union inside schema one
+// oapi-codegen maps as pydantic does, and returns how many it changed.
+// pydantic picks the branch whose Literal tag (const, or enum) equals the
+// value; oapi-codegen v2.8.2 trusts discriminator.mapping and names each
+// unmapped branch by its component name instead (Letta's "tool_return"
+// mapped to ToolCallContent, its ToolReturnContent unmapped: decoded as
+// the wrong type), and refuses inline branches outright ("not all schemas
+// were mapped", "ambiguous discriminator.mapping": Letta's telemetry
+// events). So the mapping is rebuilt from the branches' tags, inline
+// branches are moved to components.schemas (named after the union and
+// their tag) to be mapped; a union whose branches' tags cannot tell them
+// apart loses its discriminator and becomes a plain union, which
+// oapi-codegen decodes without guessing.
+func (h *unionHoister) discriminators(n *yaml.Node, name string) int {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return 0
+	}
+	changed := 0
+	for _, kw := range []string{"anyOf", "oneOf"} {
+		branches := mapValue(n, kw)
+		if branches == nil || branches.Kind != yaml.SequenceNode {
+			continue
+		}
+		var real []int
+		for i, b := range branches.Content {
+			if !isNull(b) {
+				real = append(real, i)
+			}
+		}
+		for _, i := range real {
+			branchName := name
+			if len(real) > 1 {
+				branchName = fmt.Sprintf("%sVariant%d", name, i+1)
+			}
+			changed += h.discriminators(branches.Content[i], branchName)
+		}
+		if disc := mapValue(n, "discriminator"); disc != nil {
+			changed += h.mapDiscriminator(n, branches, real, name)
+		}
+	}
+	if props := mapValue(n, "properties"); props != nil && props.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(props.Content); i += 2 {
+			changed += h.discriminators(props.Content[i+1], name+camel(props.Content[i].Value))
+		}
+	}
+	changed += h.discriminators(mapValue(n, "items"), name+"Item")
+	changed += h.discriminators(mapValue(n, "additionalProperties"), name+"Value")
+	for _, kw := range []string{"allOf", "prefixItems"} {
+		if seq := mapValue(n, kw); seq != nil && seq.Kind == yaml.SequenceNode {
+			for i, b := range seq.Content {
+				changed += h.discriminators(b, fmt.Sprintf("%sItem%d", name, i+1))
+			}
+		}
+	}
+	return changed
+}
+
+// mapDiscriminator rebuilds the discriminator of union n (its non-null
+// branches at real) from their tags; it returns 1 if
+// it changed anything.
+func (h *unionHoister) mapDiscriminator(n *yaml.Node, branches *yaml.Node, real []int, name string) int {
+	disc := mapValue(n, "discriminator")
+	prop := valueOr(mapValue(disc, "propertyName"), "")
+	old := mapValue(disc, "mapping")
+	type entry struct{ tag, ref string }
+	var entries []entry
+	seen := map[string]bool{}
+	inline, ok := false, prop != ""
+	tagsOf := make([][]string, len(branches.Content))
+	for _, i := range real {
+		b := branches.Content[i]
+		ref := valueOr(mapValue(b, "$ref"), "")
+		tags := h.tags(b, prop)
+		if ref == "" {
+			inline = true
+		} else if len(tags) == 0 {
+			// No tag to read: keep what the publisher mapped to it.
+			for j := 0; old != nil && j+1 < len(old.Content); j += 2 {
+				if old.Content[j+1].Value == ref {
+					tags = append(tags, old.Content[j].Value)
+				}
+			}
+		}
+		if len(tags) == 0 {
+			ok = false
+		}
+		for _, t := range tags {
+			if seen[t] {
+				ok = false // two branches claim one tag: no mapping can be right
+			}
+			seen[t] = true
+			entries = append(entries, entry{t, ref})
+		}
+		tagsOf[i] = tags
+	}
+	if !ok {
+		// A plain union: oapi-codegen decodes it without a mapping to get
+		// wrong, the fake validates it against every branch.
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == "discriminator" {
+				n.Content = slices.Delete(n.Content, j, j+2)
+				return 1
+			}
+		}
+		return 0
+	}
+	same := !inline && old != nil && len(old.Content) == 2*len(entries)
+	for _, e := range entries {
+		if v := mapValue(old, e.tag); v == nil || v.Value != e.ref {
+			same = false
+		}
+	}
+	if same {
+		return 0
+	}
+	for _, i := range real {
+		if mapValue(branches.Content[i], "$ref") == nil {
+			h.hoist(branches, i, name+camel(tagsOf[i][0]))
+		}
+	}
+	mapping := &yaml.Node{Kind: yaml.MappingNode}
+	k := 0
+	for _, i := range real {
+		ref := mapValue(branches.Content[i], "$ref").Value
+		for range tagsOf[i] {
+			mapping.Content = append(mapping.Content, scalar(entries[k].tag),
+				&yaml.Node{Kind: yaml.ScalarNode, Value: ref, Style: yaml.SingleQuotedStyle})
+			k++
+		}
+	}
+	if old != nil {
+		*old = *mapping
+	} else {
+		disc.Content = append(disc.Content, scalar("mapping"), mapping)
+	}
+	return 1
+}
+
+// tags returns the values branch's property prop may take as a tag: its
+// const, or its enum's values, looking through a $ref and allOf.
+func (h *unionHoister) tags(branch *yaml.Node, prop string) []string {
+	for depth := 0; depth < 8; depth++ {
+		ref := mapValue(branch, "$ref")
+		if ref == nil {
+			break
+		}
+		name, found := strings.CutPrefix(ref.Value, "#/components/schemas/")
+		if !found {
+			return nil
+		}
+		branch = mapValue(h.schemas, name)
+	}
+	p := mapValue(mapValue(branch, "properties"), prop)
+	if c := mapValue(p, "const"); c != nil && c.Kind == yaml.ScalarNode {
+		return []string{c.Value}
+	}
+	if e := mapValue(p, "enum"); e != nil && e.Kind == yaml.SequenceNode && len(e.Content) > 0 {
+		var out []string
+		for _, v := range e.Content {
+			if v.Kind != yaml.ScalarNode {
+				return nil
+			}
+			out = append(out, v.Value)
+		}
+		return out
+	}
+	if all := mapValue(branch, "allOf"); all != nil && all.Kind == yaml.SequenceNode {
+		for _, part := range all.Content {
+			if t := h.tags(part, prop); len(t) > 0 {
+				return t
+			}
+		}
+	}
+	return nil
 }
 
 // binaryText gives every string with a contentMediaType and no format or

@@ -314,3 +314,77 @@ func TestBinaryText(t *testing.T) {
 		})
 	}
 }
+
+// TestDiscriminators: a discriminated union's mapping is rebuilt from its
+// branches' tags, as pydantic picks the branch; inline branches are named
+// so they can be mapped, and a union whose tags cannot tell its branches
+// apart becomes a plain one.
+func TestDiscriminators(t *testing.T) {
+	t.Parallel()
+	const components = `
+Csv: {type: object, properties: {file_type: {const: csv, type: string}}}
+Excel: {type: object, properties: {file_type: {enum: [excel, xlsx], type: string}}}
+Parquet: {allOf: [{$ref: '#/components/schemas/Base'}, {type: object, properties: {file_type: {const: parquet}}}]}
+Base: {type: object}
+Untagged: {type: object, properties: {file_type: {type: string}}}
+`
+	for _, tc := range []struct {
+		name, union, want string
+		hoisted           []string
+	}{
+		{"complete_mapping_untouched",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv'}}}",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv'}}}", nil},
+		{"unmapped_branch_from_const_enum_and_allof",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Excel'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type}}",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Excel'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv', excel: '#/components/schemas/Excel', xlsx: '#/components/schemas/Excel', parquet: '#/components/schemas/Parquet'}}}", nil},
+		{"wrong_mapping_follows_the_tags",
+			"{anyOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv', parquet: '#/components/schemas/Csv'}}}",
+			"{anyOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv', parquet: '#/components/schemas/Parquet'}}}", nil},
+		{"untagged_branch_keeps_its_published_tag",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Untagged'}], discriminator: {propertyName: file_type, mapping: {raw: '#/components/schemas/Untagged'}}}",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Untagged'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv', raw: '#/components/schemas/Untagged'}}}", nil},
+		{"inline_branches_named_and_mapped",
+			"{oneOf: [{type: object, properties: {type: {type: string, enum: [session_start]}}}, {type: object, properties: {type: {const: session_end}}}], discriminator: {propertyName: type}}",
+			"{oneOf: [{$ref: '#/components/schemas/EventsSessionStart'}, {$ref: '#/components/schemas/EventsSessionEnd'}], discriminator: {propertyName: type, mapping: {session_start: '#/components/schemas/EventsSessionStart', session_end: '#/components/schemas/EventsSessionEnd'}}}",
+			[]string{"EventsSessionStart", "EventsSessionEnd"}},
+		{"untaggable_becomes_plain",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Untagged'}], discriminator: {propertyName: file_type}}",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Untagged'}]}", nil},
+		{"shared_tag_becomes_plain",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {type: object, properties: {file_type: {const: csv}}}], discriminator: {propertyName: file_type}}",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {type: object, properties: {file_type: {const: csv}}}]}", nil},
+		{"nested_in_a_nullable_property",
+			"{type: object, properties: {options: {anyOf: [{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type}}, {type: 'null'}]}}}",
+			"{type: object, properties: {options: {anyOf: [{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv', parquet: '#/components/schemas/Parquet'}}}, {type: \"null\"}]}}}", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var comps, union yaml.Node
+			if err := yaml.Unmarshal([]byte(components), &comps); err != nil {
+				t.Fatal(err)
+			}
+			if err := yaml.Unmarshal([]byte(tc.union), &union); err != nil {
+				t.Fatal(err)
+			}
+			h := &unionHoister{schemas: docRoot(&comps), taken: map[string]bool{}}
+			n := docRoot(&union)
+			before := flow(t, n)
+			changed := h.discriminators(n, "Events")
+			got := flow(t, n)
+			if got != tc.want {
+				t.Errorf("union after discriminators:\n got %s\nwant %s", got, tc.want)
+			}
+			if (changed > 0) != (got != before) {
+				t.Errorf("discriminators reported %d changes, but the union changed: %v", changed, got != before)
+			}
+			var hoisted []string
+			for i := 0; i < len(h.hoisted); i += 2 {
+				hoisted = append(hoisted, h.hoisted[i].Value)
+			}
+			if diff := cmp.Diff(tc.hoisted, hoisted); diff != "" {
+				t.Errorf("hoisted branches (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
