@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -92,7 +93,9 @@ func TestConformanceOperations(t *testing.T) {
 		for _, op := range conformanceOperations {
 			t.Run(op.ID, func(t *testing.T) {
 				t.Parallel()
-				spec := doc.Paths.Find(op.Path).GetOperation(op.Method)
+				item := doc.Paths.Find(op.Path)
+				spec := item.GetOperation(op.Method)
+				params := parameters(item, spec)
 				variants := 1
 				if body := requestSchema(spec); body != nil {
 					variants = min(synth.Variants(body), maxVariants)
@@ -104,13 +107,13 @@ func TestConformanceOperations(t *testing.T) {
 				// interface{} that panicked when nil).
 				for v := range variants + 1 {
 					zero := v == variants
-					in := newConformanceInput(t, op.Path, spec, min(v, variants-1))
+					in := newConformanceInput(t, op.Path, spec, params, min(v, variants-1))
 					what := fmt.Sprintf("variant %d", v)
 					if zero {
-						if !hasOptionalParams(spec) {
+						if !hasOptionalParams(params) {
 							continue
 						}
-						in.dropOptional(spec)
+						in.dropOptional(params)
 						what = "zero-value optional parameters"
 					}
 					srv := datafoldtest.NewServer(t, datafoldtest.WithIntegrations(in.ints()...))
@@ -150,8 +153,8 @@ func callRecovering(ctx context.Context, op conformanceOperation, c *api.ClientW
 
 // hasOptionalParams reports whether op has a query, header or cookie
 // parameter a caller may leave out.
-func hasOptionalParams(op *openapi3.Operation) bool {
-	for _, p := range op.Parameters {
+func hasOptionalParams(params openapi3.Parameters) bool {
+	for _, p := range params {
 		if p.Value.In != openapi3.ParameterInPath && !p.Value.Required {
 			return true
 		}
@@ -161,8 +164,8 @@ func hasOptionalParams(op *openapi3.Operation) bool {
 
 // dropOptional leaves only the required parameters, so the generated
 // params struct is decoded with every optional field at its zero value.
-func (in *conformanceInput) dropOptional(op *openapi3.Operation) {
-	for _, p := range op.Parameters {
+func (in *conformanceInput) dropOptional(params openapi3.Parameters) {
+	for _, p := range params {
 		if p.Value.In != openapi3.ParameterInPath && !p.Value.Required {
 			delete(in.params, p.Value.Name)
 		}
@@ -207,14 +210,27 @@ type conformanceInput struct {
 	media  string
 }
 
-func newConformanceInput(t *testing.T, path string, op *openapi3.Operation, variant int) *conformanceInput {
+// parameters lists an operation's parameters with those its path item
+// declares for every method, the operation's own winning on the same name
+// and location, as OpenAPI says.
+func parameters(item *openapi3.PathItem, op *openapi3.Operation) openapi3.Parameters {
+	params := slices.Clone(op.Parameters)
+	for _, p := range item.Parameters {
+		if op.Parameters.GetByInAndName(p.Value.In, p.Value.Name) == nil {
+			params = append(params, p)
+		}
+	}
+	return params
+}
+
+func newConformanceInput(t *testing.T, path string, op *openapi3.Operation, params openapi3.Parameters, variant int) *conformanceInput {
 	in := &conformanceInput{t: t, params: map[string]any{}}
 	type located struct {
 		at int
 		v  any
 	}
 	var inPath []located
-	for _, p := range op.Parameters {
+	for _, p := range params {
 		pv := p.Value
 		v := synth.Value(pv.Schema, variant, synth.Request)
 		if untyped(pv.Schema) {
