@@ -40,6 +40,12 @@ var expect = map[string]struct {
 		"conformance: 160 of 160 component schemas round-tripped",
 		"conformance: 76 operations called",
 	}},
+	// What real FastAPI documents held that the generator mishandled:
+	// every schema and operation must still be covered.
+	"idioms.yaml": {label: "non-breaking", log: []string{
+		"conformance: 18 of 18 component schemas round-tripped",
+		"conformance: 8 operations called",
+	}},
 }
 
 // posixTools are the utilities update-spec and the Makefile's recipes may

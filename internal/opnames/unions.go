@@ -71,8 +71,10 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	for i := 0; i+1 < n; i += 2 {
 		name := schemas.Content[i].Value
 		before := h.sites
+		text := binaryText(schemas.Content[i+1]) > 0
+		disc := h.discriminators(schemas.Content[i+1], name) > 0
 		h.walk(schemas.Content[i+1], name)
-		if h.sites > before {
+		if h.sites > before || text || disc {
 			changedComponents[name] = true
 		}
 	}
@@ -83,12 +85,16 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	for _, op := range ops {
 		for _, media := range h.mediaSchemas(op.node, opName(op)) {
 			before := h.sites
+			text := binaryText(media.schema) > 0
+			if h.discriminators(media.schema, media.name) > 0 {
+				text = true
+			}
 			if isUnion(media.schema) {
 				h.hoist(media.holder, media.index, media.name)
 			} else {
 				h.walk(media.schema, media.name)
 			}
-			changed := h.sites > before
+			changed := h.sites > before || text
 			if media.form {
 				// A form has no null: an Optional field is sent or
 				// left out. oapi-codegen's runtime cannot encode
@@ -121,17 +127,104 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 	if len(h.hoisted) > 0 {
 		add := &yaml.Node{Kind: yaml.MappingNode, Content: h.hoisted}
 		actions = append(actions, overlayAction(jsonPath([]string{"components", "schemas"}),
-			fmt.Sprintf("Named types for %d unions oapi-codegen would otherwise leave without marshalling methods (written by 'opnames overlay').", h.sites),
+			fmt.Sprintf("Named types for %d unions and union branches oapi-codegen would otherwise mishandle (written by 'opnames overlay').", h.sites),
 			add, false))
 	}
 	for _, e := range edits {
 		target := jsonPath(append(slices.Clone(e.path), e.key))
 		actions = append(actions,
 			overlayAction(target, "Replaced below by the same schema with the changes described there.", nil, true),
-			overlayAction(jsonPath(e.path), "Unions as $refs to the named types above; form fields without null.",
+			overlayAction(jsonPath(e.path), "Unions as $refs to the named types above, discriminator mappings from the branches' tags; form fields without null; bytes sent as text typed string.",
 				&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar(e.key), e.value}}, false))
 	}
 	return actions, nil
+}
+
+// untypedParamActions gives every parameter whose schema has no type
+// (schema: {}, FastAPI's Any, as in Datafold's GET /api/v1/datadiffs/{id}
+// ?poll) the Go type string. oapi-codegen v2.8.2 makes such a schema a bare
+// interface{}, forces it to skip the optional pointer, and so never
+// nil-checks it: a caller who leaves it out (&GetDatadiffParams{}) passes
+// nil to the runtime's StyleParamWithOptions, which panics. A string is
+// nil-checked as *string when optional, and is what the server receives:
+// a query, header, cookie or path value is text on the wire, and FastAPI
+// hands an Any parameter the string as it came.
+//
+// The actions target the parameter's schema where it is declared: on the
+// operation, on the path item, or in components.parameters ($refs to those
+// are left alone, the component's action covers them).
+func untypedParamActions(spec *yaml.Node) []*yaml.Node {
+	root := docRoot(spec)
+	var actions []*yaml.Node
+	add := func(params *yaml.Node, at []string) {
+		if params == nil || params.Kind != yaml.SequenceNode {
+			return
+		}
+		for i, p := range params.Content {
+			if schema := mapValue(p, "schema"); mapValue(p, "$ref") == nil && untypedSchema(schema) {
+				actions = append(actions, overlayAction(
+					fmt.Sprintf("%s[%d]['schema']", jsonPath(at), i),
+					fmt.Sprintf("Untyped %s parameter %s as a Go string: oapi-codegen would make it an interface{} it never nil-checks (written by 'opnames overlay').",
+						valueOr(mapValue(p, "in"), "?"), valueOr(mapValue(p, "name"), "?")),
+					&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("x-go-type"), scalar("string")}}, false))
+			}
+		}
+	}
+	paths := mapValue(root, "paths")
+	for i := 0; paths != nil && i+1 < len(paths.Content); i += 2 {
+		path, item := paths.Content[i].Value, paths.Content[i+1]
+		add(mapValue(item, "parameters"), []string{"paths", path, "parameters"})
+		for _, m := range methods {
+			add(mapValue(mapValue(item, m), "parameters"), []string{"paths", path, m, "parameters"})
+		}
+	}
+	components := mapValue(mapValue(root, "components"), "parameters")
+	for i := 0; components != nil && i+1 < len(components.Content); i += 2 {
+		name, p := components.Content[i].Value, components.Content[i+1]
+		if schema := mapValue(p, "schema"); mapValue(p, "$ref") == nil && untypedSchema(schema) {
+			actions = append(actions, overlayAction(jsonPath([]string{"components", "parameters", name, "schema"}),
+				fmt.Sprintf("Untyped parameter %s as a Go string: oapi-codegen would make it an interface{} it never nil-checks (written by 'opnames overlay').", name),
+				&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("x-go-type"), scalar("string")}}, false))
+		}
+	}
+	return actions
+}
+
+// untypedSchema reports whether oapi-codegen turns schema into a bare
+// interface{}: a mapping that says nothing about the value's shape. Title,
+// description, default and examples do not; a Go type of our own does. An
+// enum or const without a type is an interface{} too (the generator looks
+// at the type first); it is taken as a string only when its values are
+// strings, so a synthesized value still fits.
+func untypedSchema(schema *yaml.Node) bool {
+	if schema == nil || schema.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(schema.Content); i += 2 {
+		switch v := schema.Content[i+1]; schema.Content[i].Value {
+		case "type", "$ref", "properties", "additionalProperties", "patternProperties", "anyOf", "oneOf", "allOf",
+			"not", "items", "prefixItems", "x-go-type":
+			return false
+		case "const":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
+				return false
+			}
+		case "enum":
+			if v.Kind != yaml.SequenceNode || slices.ContainsFunc(v.Content, func(e *yaml.Node) bool {
+				return e.Kind != yaml.ScalarNode || e.Tag != "!!str"
+			}) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func valueOr(n *yaml.Node, fallback string) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return fallback
+	}
+	return n.Value
 }
 
 // media is a request or response body schema of an operation.
@@ -217,6 +310,226 @@ func (h *unionHoister) walk(schema *yaml.Node, name string) {
 			h.walk(b, name)
 		}
 	}
+}
+
+// discriminators makes every discriminated union inside schema one
+// oapi-codegen maps as pydantic does, and returns how many it changed.
+// pydantic picks the branch whose Literal tag (const, or enum) equals the
+// value; oapi-codegen v2.8.2 trusts discriminator.mapping and names each
+// unmapped branch by its component name instead (Letta's "tool_return"
+// mapped to ToolCallContent, its ToolReturnContent unmapped: decoded as
+// the wrong type), and refuses inline branches outright ("not all schemas
+// were mapped", "ambiguous discriminator.mapping": Letta's telemetry
+// events). So the mapping is rebuilt from the branches' tags, inline
+// branches are moved to components.schemas (named after the union and
+// their tag) to be mapped; a union whose branches' tags cannot tell them
+// apart loses its discriminator and becomes a plain union, which
+// oapi-codegen decodes without guessing.
+func (h *unionHoister) discriminators(n *yaml.Node, name string) int {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return 0
+	}
+	changed := 0
+	for _, kw := range []string{"anyOf", "oneOf"} {
+		branches := mapValue(n, kw)
+		if branches == nil || branches.Kind != yaml.SequenceNode {
+			continue
+		}
+		var real []int
+		for i, b := range branches.Content {
+			if !isNull(b) {
+				real = append(real, i)
+			}
+		}
+		for _, i := range real {
+			branchName := name
+			if len(real) > 1 {
+				branchName = fmt.Sprintf("%sVariant%d", name, i+1)
+			}
+			changed += h.discriminators(branches.Content[i], branchName)
+		}
+		if disc := mapValue(n, "discriminator"); disc != nil {
+			changed += h.mapDiscriminator(n, branches, real, name)
+		}
+	}
+	if props := mapValue(n, "properties"); props != nil && props.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(props.Content); i += 2 {
+			changed += h.discriminators(props.Content[i+1], name+camel(props.Content[i].Value))
+		}
+	}
+	changed += h.discriminators(mapValue(n, "items"), name+"Item")
+	changed += h.discriminators(mapValue(n, "additionalProperties"), name+"Value")
+	for _, kw := range []string{"allOf", "prefixItems"} {
+		if seq := mapValue(n, kw); seq != nil && seq.Kind == yaml.SequenceNode {
+			for i, b := range seq.Content {
+				changed += h.discriminators(b, fmt.Sprintf("%sItem%d", name, i+1))
+			}
+		}
+	}
+	return changed
+}
+
+// mapDiscriminator rebuilds the discriminator of union n (its non-null
+// branches at real) from their tags; it returns 1 if
+// it changed anything.
+func (h *unionHoister) mapDiscriminator(n *yaml.Node, branches *yaml.Node, real []int, name string) int {
+	disc := mapValue(n, "discriminator")
+	prop := valueOr(mapValue(disc, "propertyName"), "")
+	old := mapValue(disc, "mapping")
+	type entry struct{ tag, ref string }
+	var entries []entry
+	seen := map[string]bool{}
+	inline, ok := false, prop != ""
+	tagsOf := make([][]string, len(branches.Content))
+	for _, i := range real {
+		b := branches.Content[i]
+		ref := valueOr(mapValue(b, "$ref"), "")
+		tags := h.tags(b, prop)
+		if ref == "" {
+			inline = true
+		} else if len(tags) == 0 {
+			// No tag to read: keep what the publisher mapped to it.
+			for j := 0; old != nil && j+1 < len(old.Content); j += 2 {
+				if old.Content[j+1].Value == ref {
+					tags = append(tags, old.Content[j].Value)
+				}
+			}
+		}
+		if len(tags) == 0 {
+			ok = false
+		}
+		for _, t := range tags {
+			if seen[t] {
+				ok = false // two branches claim one tag: no mapping can be right
+			}
+			seen[t] = true
+			entries = append(entries, entry{t, ref})
+		}
+		tagsOf[i] = tags
+	}
+	if !ok {
+		// A plain union: oapi-codegen decodes it without a mapping to get
+		// wrong, the fake validates it against every branch.
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == "discriminator" {
+				n.Content = slices.Delete(n.Content, j, j+2)
+				return 1
+			}
+		}
+		return 0
+	}
+	same := !inline && old != nil && len(old.Content) == 2*len(entries)
+	for _, e := range entries {
+		if v := mapValue(old, e.tag); v == nil || v.Value != e.ref {
+			same = false
+		}
+	}
+	if same {
+		return 0
+	}
+	for _, i := range real {
+		if mapValue(branches.Content[i], "$ref") == nil {
+			h.hoist(branches, i, name+camel(tagsOf[i][0]))
+		}
+	}
+	mapping := &yaml.Node{Kind: yaml.MappingNode}
+	k := 0
+	for _, i := range real {
+		ref := mapValue(branches.Content[i], "$ref").Value
+		for range tagsOf[i] {
+			mapping.Content = append(mapping.Content, scalar(entries[k].tag),
+				&yaml.Node{Kind: yaml.ScalarNode, Value: ref, Style: yaml.SingleQuotedStyle})
+			k++
+		}
+	}
+	if old != nil {
+		*old = *mapping
+	} else {
+		disc.Content = append(disc.Content, scalar("mapping"), mapping)
+	}
+	return 1
+}
+
+// tags returns the values branch's property prop may take as a tag: its
+// const, or its enum's values, looking through a $ref and allOf.
+func (h *unionHoister) tags(branch *yaml.Node, prop string) []string {
+	for depth := 0; depth < 8; depth++ {
+		ref := mapValue(branch, "$ref")
+		if ref == nil {
+			break
+		}
+		name, found := strings.CutPrefix(ref.Value, "#/components/schemas/")
+		if !found {
+			return nil
+		}
+		branch = mapValue(h.schemas, name)
+	}
+	p := mapValue(mapValue(branch, "properties"), prop)
+	if c := mapValue(p, "const"); c != nil && c.Kind == yaml.ScalarNode {
+		return []string{c.Value}
+	}
+	if e := mapValue(p, "enum"); e != nil && e.Kind == yaml.SequenceNode && len(e.Content) > 0 {
+		var out []string
+		for _, v := range e.Content {
+			if v.Kind != yaml.ScalarNode {
+				return nil
+			}
+			out = append(out, v.Value)
+		}
+		return out
+	}
+	if all := mapValue(branch, "allOf"); all != nil && all.Kind == yaml.SequenceNode {
+		for _, part := range all.Content {
+			if t := h.tags(part, prop); len(t) > 0 {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+// binaryText gives every string with a contentMediaType and no format or
+// contentEncoding inside schema the Go type string, and returns how many it
+// changed. That is how pydantic v2 describes bytes (Prefect's flow run
+// input value, Skyvern's UploadFile), and pydantic reads and writes them in
+// JSON as the text itself (ser_json_bytes and val_json_bytes default to
+// utf8). oapi-codegen makes them openapi_types.File, whose JSON is base64:
+// the server would store the base64 text, and a plain string from it fails
+// to decode. In a multipart body the generated client takes the raw body,
+// so the field's type there only documents it.
+func binaryText(schema *yaml.Node) int { return binaryTextIn(schema, false) }
+
+// binaryTextIn walks n; names says n maps names to schemas (properties,
+// $defs), where a key such as "default" is a name, not a keyword.
+func binaryTextIn(n *yaml.Node, names bool) int {
+	if n == nil {
+		return 0
+	}
+	changed := 0
+	switch n.Kind {
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			changed += binaryTextIn(c, false)
+		}
+	case yaml.MappingNode:
+		if t := mapValue(n, "type"); !names && t != nil && t.Value == "string" && mapValue(n, "contentMediaType") != nil &&
+			mapValue(n, "format") == nil && mapValue(n, "contentEncoding") == nil && mapValue(n, "x-go-type") == nil {
+			n.Content = append(n.Content, scalar("x-go-type"), scalar("string"))
+			changed++
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			switch {
+			case names:
+				changed += binaryTextIn(n.Content[i+1], false)
+			case slices.Contains([]string{"example", "examples", "default", "const", "enum"}, key):
+				// Data, not schemas.
+			default:
+				changed += binaryTextIn(n.Content[i+1], slices.Contains([]string{"properties", "patternProperties", "$defs", "dependentSchemas"}, key))
+			}
+		}
+	}
+	return changed
 }
 
 // formFields makes an object schema's properties something
@@ -388,6 +701,7 @@ func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	actions = append(actions, untypedParamActions(spec)...)
 	o.actions.Content = append(o.actions.Content, actions...)
 
 	var buf bytes.Buffer
@@ -403,7 +717,7 @@ func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 	if err := os.WriteFile(outPath, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "opnames: wrote %s (%d union actions)\n", outPath, len(actions))
+	fmt.Fprintf(stdout, "opnames: wrote %s (%d generated actions)\n", outPath, len(actions))
 	return nil
 }
 

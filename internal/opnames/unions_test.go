@@ -186,3 +186,205 @@ func flow(t *testing.T, n *yaml.Node) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// TestUntypedParamActions: every parameter oapi-codegen would make a bare
+// interface{} (never nil-checked, so a left-out optional one panicked the
+// client) gets the Go type string, wherever it is declared; typed ones,
+// $refs and content-encoded ones are left alone.
+func TestUntypedParamActions(t *testing.T) {
+	t.Parallel()
+	const spec = `
+openapi: 3.1.0
+paths:
+  /api/v1/datadiffs/{datadiff_id}:
+    parameters:
+      - {in: header, name: x-trace, required: false, schema: {description: any header}}
+    get:
+      parameters:
+        - {in: path, name: datadiff_id, required: true, schema: {type: integer}}
+        - {in: query, name: poll, required: false, schema: {title: Poll}}
+        - {in: query, name: sort, required: false, schema: {enum: [asc, desc]}}
+        - {in: query, name: level, required: false, schema: {enum: [1, 2]}}
+        - {in: query, name: filter, required: false, content: {application/json: {schema: {}}}}
+        - {$ref: '#/components/parameters/Session'}
+  /api/v1/nodes/{node_id}:
+    delete:
+      parameters:
+        - {in: path, name: node_id, required: true, schema: {}}
+        - {in: cookie, name: session, schema: {default: null}}
+        - {in: query, name: typed, schema: {anyOf: [{type: string}, {type: 'null'}]}}
+        - {in: query, name: mine, schema: {x-go-type: int64}}
+components:
+  parameters:
+    Session: {in: cookie, name: sid, schema: {}}
+    Typed: {in: query, name: page, schema: {type: integer}}
+`
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(spec), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range untypedParamActions(&doc) {
+		got = append(got, mapValue(a, "target").Value+" "+flow(t, mapValue(a, "update")))
+	}
+	want := []string{
+		"$['paths']['/api/v1/datadiffs/{datadiff_id}']['parameters'][0]['schema'] {x-go-type: string}",
+		"$['paths']['/api/v1/datadiffs/{datadiff_id}']['get']['parameters'][1]['schema'] {x-go-type: string}",
+		"$['paths']['/api/v1/datadiffs/{datadiff_id}']['get']['parameters'][2]['schema'] {x-go-type: string}",
+		"$['paths']['/api/v1/nodes/{node_id}']['delete']['parameters'][0]['schema'] {x-go-type: string}",
+		"$['paths']['/api/v1/nodes/{node_id}']['delete']['parameters'][1]['schema'] {x-go-type: string}",
+		"$['components']['parameters']['Session']['schema'] {x-go-type: string}",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+}
+
+func TestUntypedSchema(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, schema string
+		want         bool
+	}{
+		{"empty", "{}", true},
+		{"annotated_only", "{title: Poll, description: d, default: 1, examples: [1]}", true},
+		{"string_enum", "{enum: [a, b]}", true},
+		{"string_const", "{const: a}", true},
+		{"integer_enum", "{enum: [1, 2]}", false},
+		{"typed", "{type: string}", false},
+		{"ref", "{$ref: '#/components/schemas/X'}", false},
+		{"nullable_union", "{anyOf: [{type: string}, {type: 'null'}]}", false},
+		{"own_go_type", "{x-go-type: int64}", false},
+		{"array_items", "{items: {type: string}}", false},
+		{"not_a_mapping", "[]", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var n yaml.Node
+			if err := yaml.Unmarshal([]byte(tc.schema), &n); err != nil {
+				t.Fatal(err)
+			}
+			if got := untypedSchema(docRoot(&n)); got != tc.want {
+				t.Errorf("untypedSchema(%s) = %v, want %v", tc.schema, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestBinaryText: pydantic v2's bytes (a string with a contentMediaType)
+// travel in JSON as the text itself, so they become Go strings instead of
+// openapi_types.File (base64 in JSON), wherever they are nested; explicit
+// formats, base64 encodings and our own Go types win, and data keywords
+// are not schemas.
+func TestBinaryText(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, schema, want string
+		changed            int
+	}{
+		{"bytes", "{type: string, contentMediaType: application/octet-stream}",
+			"{type: string, contentMediaType: application/octet-stream, x-go-type: string}", 1},
+		{"nested_property_and_nullable",
+			"{type: object, properties: {value: {type: string, contentMediaType: a/b}, opt: {anyOf: [{type: string, contentMediaType: a/b}, {type: 'null'}]}}}",
+			"{type: object, properties: {value: {type: string, contentMediaType: a/b, x-go-type: string}, opt: {anyOf: [{type: string, contentMediaType: a/b, x-go-type: string}, {type: \"null\"}]}}}", 2},
+		{"property_named_like_a_keyword", "{properties: {default: {type: string, contentMediaType: a/b}}}",
+			"{properties: {default: {type: string, contentMediaType: a/b, x-go-type: string}}}", 1},
+		{"array_items", "{type: array, items: {type: string, contentMediaType: a/b}}",
+			"{type: array, items: {type: string, contentMediaType: a/b, x-go-type: string}}", 1},
+		{"base64_stays_bytes", "{type: string, contentMediaType: image/png, contentEncoding: base64}",
+			"{type: string, contentMediaType: image/png, contentEncoding: base64}", 0},
+		{"explicit_format", "{type: string, format: binary, contentMediaType: a/b}", "{type: string, format: binary, contentMediaType: a/b}", 0},
+		{"own_go_type", "{type: string, contentMediaType: a/b, x-go-type: '[]byte'}", "{type: string, contentMediaType: a/b, x-go-type: '[]byte'}", 0},
+		{"example_is_data", "{type: object, examples: [{type: string, contentMediaType: a/b}]}", "{type: object, examples: [{type: string, contentMediaType: a/b}]}", 0},
+		{"ref", "{$ref: '#/components/schemas/Blob'}", "{$ref: '#/components/schemas/Blob'}", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var n yaml.Node
+			if err := yaml.Unmarshal([]byte(tc.schema), &n); err != nil {
+				t.Fatal(err)
+			}
+			schema := docRoot(&n)
+			if got := binaryText(schema); got != tc.changed {
+				t.Errorf("binaryText changed %d, want %d", got, tc.changed)
+			}
+			if got := flow(t, schema); got != tc.want {
+				t.Errorf("after binaryText:\n got %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestDiscriminators: a discriminated union's mapping is rebuilt from its
+// branches' tags, as pydantic picks the branch; inline branches are named
+// so they can be mapped, and a union whose tags cannot tell its branches
+// apart becomes a plain one.
+func TestDiscriminators(t *testing.T) {
+	t.Parallel()
+	const components = `
+Csv: {type: object, properties: {file_type: {const: csv, type: string}}}
+Excel: {type: object, properties: {file_type: {enum: [excel, xlsx], type: string}}}
+Parquet: {allOf: [{$ref: '#/components/schemas/Base'}, {type: object, properties: {file_type: {const: parquet}}}]}
+Base: {type: object}
+Untagged: {type: object, properties: {file_type: {type: string}}}
+`
+	for _, tc := range []struct {
+		name, union, want string
+		hoisted           []string
+	}{
+		{"complete_mapping_untouched",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv'}}}",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv'}}}", nil},
+		{"unmapped_branch_from_const_enum_and_allof",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Excel'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type}}",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Excel'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv', excel: '#/components/schemas/Excel', xlsx: '#/components/schemas/Excel', parquet: '#/components/schemas/Parquet'}}}", nil},
+		{"wrong_mapping_follows_the_tags",
+			"{anyOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv', parquet: '#/components/schemas/Csv'}}}",
+			"{anyOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv', parquet: '#/components/schemas/Parquet'}}}", nil},
+		{"untagged_branch_keeps_its_published_tag",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Untagged'}], discriminator: {propertyName: file_type, mapping: {raw: '#/components/schemas/Untagged'}}}",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Untagged'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv', raw: '#/components/schemas/Untagged'}}}", nil},
+		{"inline_branches_named_and_mapped",
+			"{oneOf: [{type: object, properties: {type: {type: string, enum: [session_start]}}}, {type: object, properties: {type: {const: session_end}}}], discriminator: {propertyName: type}}",
+			"{oneOf: [{$ref: '#/components/schemas/EventsSessionStart'}, {$ref: '#/components/schemas/EventsSessionEnd'}], discriminator: {propertyName: type, mapping: {session_start: '#/components/schemas/EventsSessionStart', session_end: '#/components/schemas/EventsSessionEnd'}}}",
+			[]string{"EventsSessionStart", "EventsSessionEnd"}},
+		{"untaggable_becomes_plain",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Untagged'}], discriminator: {propertyName: file_type}}",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Untagged'}]}", nil},
+		{"shared_tag_becomes_plain",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {type: object, properties: {file_type: {const: csv}}}], discriminator: {propertyName: file_type}}",
+			"{oneOf: [{$ref: '#/components/schemas/Csv'}, {type: object, properties: {file_type: {const: csv}}}]}", nil},
+		{"nested_in_a_nullable_property",
+			"{type: object, properties: {options: {anyOf: [{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type}}, {type: 'null'}]}}}",
+			"{type: object, properties: {options: {anyOf: [{oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}], discriminator: {propertyName: file_type, mapping: {csv: '#/components/schemas/Csv', parquet: '#/components/schemas/Parquet'}}}, {type: \"null\"}]}}}", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var comps, union yaml.Node
+			if err := yaml.Unmarshal([]byte(components), &comps); err != nil {
+				t.Fatal(err)
+			}
+			if err := yaml.Unmarshal([]byte(tc.union), &union); err != nil {
+				t.Fatal(err)
+			}
+			h := &unionHoister{schemas: docRoot(&comps), taken: map[string]bool{}}
+			n := docRoot(&union)
+			before := flow(t, n)
+			changed := h.discriminators(n, "Events")
+			got := flow(t, n)
+			if got != tc.want {
+				t.Errorf("union after discriminators:\n got %s\nwant %s", got, tc.want)
+			}
+			if (changed > 0) != (got != before) {
+				t.Errorf("discriminators reported %d changes, but the union changed: %v", changed, got != before)
+			}
+			var hoisted []string
+			for i := 0; i < len(h.hoisted); i += 2 {
+				hoisted = append(hoisted, h.hoisted[i].Value)
+			}
+			if diff := cmp.Diff(tc.hoisted, hoisted); diff != "" {
+				t.Errorf("hoisted branches (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -157,7 +157,7 @@ type ParquetOptionsFileType string
 
 // UpdateDiffParams defines parameters for UpdateDiff.
 type UpdateDiffParams struct {
-	Whatever interface{} `form:"whatever,omitempty" json:"whatever,omitempty"`
+	Whatever *string `form:"whatever,omitempty" json:"whatever,omitempty"`
 }
 
 // UpdateDiffJSONRequestBody defines body for UpdateDiff for application/json ContentType.
@@ -799,12 +799,16 @@ func NewUpdateDiffRequestWithBody(server string, diffID int, params *UpdateDiffP
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "whatever", params.Whatever, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.Whatever != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "whatever", *params.Whatever, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
