@@ -5,10 +5,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/oapi-codegen/nullable"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/datafold/datafold-go/internal/dataloss/api"
 )
@@ -143,5 +145,32 @@ func TestEnumConstantsCarryTheirType(t *testing.T) {
 	}
 	if !api.DiffStatusRunning.Valid() || api.DiffStatus("ok").Valid() {
 		t.Fatal("Valid() should accept only DiffStatus's own values")
+	}
+}
+
+// The shapes here are generated with the module's own configuration, so a
+// change there is tested here too: the two files may differ only in the
+// template paths, which each gives from its own directory.
+func TestConfigFollowsTheModule(t *testing.T) {
+	t.Parallel()
+	read := func(path string) map[string]any {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	module, here := read("../../oapi-codegen.yaml"), read("oapi-codegen.yaml")
+	if templates, ok := module["output-options"].(map[string]any)["user-templates"].(map[string]any); ok {
+		for k, v := range templates {
+			templates[k] = "../../" + v.(string)
+		}
+	}
+	if diff := cmp.Diff(module, here); diff != "" {
+		t.Errorf("internal/dataloss/oapi-codegen.yaml differs from the module's beyond template paths (-module +here):\n%s", diff)
 	}
 }

@@ -5,5 +5,4 @@
 package dataloss
 
 //go:generate go run ../opnames overlay -spec spec.yaml -overlay overlay.yaml -out api/overlay.gen.yaml
-//go:generate go run ../opnames rebase ../../oapi-codegen.yaml ../../ oapi-codegen.gen.yaml
-//go:generate go tool oapi-codegen -config oapi-codegen.gen.yaml spec.yaml
+//go:generate go tool oapi-codegen -config oapi-codegen.yaml spec.yaml

@@ -4,7 +4,6 @@
 //	opnames names   -spec openapi.yaml -overlay overlay.yaml [-auto]
 //	opnames lint    -spec openapi.yaml -gen api
 //	opnames overlay -spec openapi.yaml -overlay overlay.yaml -out api/overlay.gen.yaml
-//	opnames rebase  CONFIG PREFIX OUT
 //
 // names finds operations that the overlay does not name yet and that need
 // a name: a FastAPI-generated operationId
@@ -51,7 +50,7 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: opnames names|lint|overlay|rebase [flags]")
+		return errors.New("usage: opnames names|lint|overlay [flags]")
 	}
 	fs := flag.NewFlagSet("opnames "+args[0], flag.ContinueOnError)
 	spec := fs.String("spec", "openapi.yaml", "OpenAPI document")
@@ -69,11 +68,6 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return lintCmd(*spec, *gen, stdout)
 	case "overlay":
 		return overlayCmd(*spec, *overlayPath, *out, stdout)
-	case "rebase":
-		if fs.NArg() != 3 {
-			return errors.New("usage: opnames rebase CONFIG PREFIX OUT")
-		}
-		return rebaseCmd(fs.Arg(0), fs.Arg(1), fs.Arg(2))
 	}
 	return fmt.Errorf("unknown command %q", args[0])
 }
