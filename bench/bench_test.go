@@ -188,7 +188,7 @@ func contenders(tb testing.TB, serverURL string, newClient func() *http.Client, 
 	return rotate([]contender{{"raw", raw}, {"ours", ours}, {"bare", bare}, {"ogen", ogenCall}, {"ogenlean", ogenLean}})
 }
 
-// rotate turns the contenders' order by BENCH_ROTATE places. bench/run.sh
+// rotate turns the contenders' order by BENCH_ROTATE places. make bench
 // runs the compiled benchmark binary again and again with a new rotation
 // each time, so that no contender always runs first (on a cold cache) or
 // last, and a slow minute on a shared machine falls on all of them alike.

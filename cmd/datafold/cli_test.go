@@ -442,15 +442,15 @@ func TestRemove_json(t *testing.T) {
 	}
 }
 
-// The README shows the help as the program prints it.
+// The command's README shows the help as the program prints it.
 func TestREADMEHelp(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(readme), "```text\n"+removeHelpText()+"```\n") {
-		t.Errorf("README.md does not hold the current help of integrations remove; paste it from 'datafold integrations remove --help':\n%s", removeHelpText())
+		t.Errorf("cmd/datafold/README.md does not hold the current help of integrations remove; paste it from 'datafold integrations remove --help':\n%s", removeHelpText())
 	}
 }
 

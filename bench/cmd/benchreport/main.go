@@ -1,4 +1,4 @@
-// Command benchreport turns the outputs of bench/run.sh into BENCHMARKS.md:
+// Command benchreport turns the outputs of make bench (internal/devtool/bench.go) into BENCHMARKS.md:
 // the machine, the tables, and every contender's ratios to the raw
 // net/http floor, with the issue's targets checked.
 package main
@@ -98,7 +98,7 @@ func run(benchPath, benchstatPath, scalePath, allocsPath, startupPath string, w 
 
 	p("# Benchmarks")
 	p("")
-	p("Written by `make bench` (bench/run.sh); do not edit. What a Remove an integration call")
+	p("Written by `make bench` (internal/devtool/bench.go); do not edit. What a Remove an integration call")
 	p("costs through each client, against one local `httptest` server answering")
 	p("`DELETE /api/v1/lineage/bi/{id}/` with `200 {}`, on loopback.")
 	p("")
