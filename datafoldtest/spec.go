@@ -236,21 +236,35 @@ func inlineRefs(doc *openapi3.T) {
 		})
 		return needs[s]
 	}
-	// Schemas in a cycle carry no $defs, or the copies above would
-	// nest without end; a body or parameter that is one is wrapped.
-	walkSchemas(doc, func(s *openapi3.Schema) {
-		if _, isCyclic := cyclic[s]; !isCyclic && reaches(s) {
-			s.Defs = defs
-		}
-	})
-	eachOperationSchema(doc, func(ref *openapi3.SchemaRef) {
-		if ref == nil || ref.Value == nil {
+	// The validator is handed the schema of a body or parameter whole,
+	// so that root is where $defs goes. A root that the copies above
+	// also hold (a schema in a cycle, or one inside one) would carry
+	// $defs inside $defs without end, so it is wrapped instead.
+	insideDefs := map[*openapi3.Schema]bool{}
+	var mark func(*openapi3.SchemaRef)
+	mark = func(r *openapi3.SchemaRef) {
+		if r == nil || r.Value == nil || insideDefs[r.Value] {
 			return
 		}
-		if name := cyclic[ref.Value]; name != "" {
-			inner := &openapi3.SchemaRef{Ref: "#/$defs/" + name, Value: ref.Value}
-			ref.Ref, ref.Value = "", &openapi3.Schema{AllOf: openapi3.SchemaRefs{inner}, Defs: defs}
+		insideDefs[r.Value] = true
+		eachChild(r.Value, mark)
+	}
+	for _, d := range defs {
+		eachChild(d.Value, mark)
+	}
+	eachOperationSchema(doc, func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || !reaches(ref.Value) {
+			return
 		}
+		inner := &openapi3.SchemaRef{Value: ref.Value}
+		switch name := cyclic[ref.Value]; {
+		case name != "":
+			inner.Ref = "#/$defs/" + name
+		case !insideDefs[ref.Value]:
+			ref.Value.Defs = defs
+			return
+		}
+		ref.Ref, ref.Value = "", &openapi3.Schema{AllOf: openapi3.SchemaRefs{inner}, Defs: defs}
 	})
 }
 

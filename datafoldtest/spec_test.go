@@ -43,6 +43,11 @@ const idioms = `{
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}},
         "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}}}}
     },
+    "/api/v1/folders": {
+      "post": {"operationId": "CreateFolder",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Folder"}}}},
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Folder"}}}}}}
+    },
     "/api/internal/health": {
       "get": {"operationId": "Health", "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {}}}}}}
     },
@@ -71,6 +76,10 @@ const idioms = `{
         "tree": {"anyOf": [{"$ref": "#/components/schemas/Node"}, {"type": "null"}]}
       }
     },
+    "Folder": {"type": "object", "required": ["name"], "properties": {
+      "name": {"type": "string"},
+      "parent": {"anyOf": [{"$ref": "#/components/schemas/Folder"}, {"type": "null"}]},
+      "tree": {"anyOf": [{"$ref": "#/components/schemas/Node"}, {"type": "null"}]}}},
     "Node": {"type": "object", "required": ["name"], "properties": {
       "name": {"type": "string"},
       "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}
@@ -174,6 +183,9 @@ func TestFakeChecksPydanticIdioms(t *testing.T) {
 		{"recursive_schema_is_checked", "/api/v1/things/1", `{"name": "abc", "ratio": 0.5, "tree": {"name": "a", "children": [{"children": []}]}}`, 422, "tree"},
 		{"recursive_body", "/api/v1/nodes", `{"name": "a", "children": [{"name": "b"}]}`, 200, ""},
 		{"recursive_body_is_checked", "/api/v1/nodes", `{"name": "a", "children": [{"children": 1}]}`, 422, "children"},
+		// A cycle holding a schema that reaches another cycle.
+		{"cycle_beside_cycle", "/api/v1/folders", `{"name": "a", "parent": {"name": "b", "tree": {"name": "n", "children": [{"name": "m"}]}}}`, 200, ""},
+		{"cycle_beside_cycle_is_checked", "/api/v1/folders", `{"name": "a", "parent": {"name": "b", "tree": {"name": "n", "children": [{}]}}}`, 422, "parent"},
 		{"integer_path_is_checked", "/api/v1/things/abc", goodThing, 422, "thing_id"},
 		{"untyped_path_parameter_takes_anything", "/api/v1/things/anything%20at%20all/archive", "", 204, ""},
 	}
@@ -225,6 +237,7 @@ func TestFakeSynthesizesConformingResponses(t *testing.T) {
 		{http.MethodPost, "/api/v1/things/1", goodThing, 201},
 		{http.MethodGet, "/api/internal/health", "", 200},
 		{http.MethodPost, "/api/v1/nodes", `{"name": "a"}`, 200},
+		{http.MethodPost, "/api/v1/folders", `{"name": "a"}`, 200},
 		{http.MethodDelete, "/api/v1/things/x/archive", "", 204},
 	} {
 		t.Run(tc.method+tc.path, func(t *testing.T) {
