@@ -81,6 +81,7 @@ func newSpec(doc *openapi3.T, raw []byte) (*spec, error) {
 		return nil, fmt.Errorf("datafoldtest: checking the embedded OpenAPI document: %w", err)
 	}
 	s.router = newRouter(doc)
+	judgeByTag(doc) // before inlineRefs: the mapping names branches by $ref
 	inlineRefs(doc)
 	return s, nil
 }
