@@ -44,7 +44,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 )
 
 // Option configures a fake.
@@ -296,14 +295,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Every request that reaches the fake is routed and checked against
 	// the document before anything decides the answer, so a queued
 	// failure or a missing key never hides a malformed request.
-	route, params, err := h.spec.router.FindRoute(r)
-	if err == nil && strings.HasSuffix(route.Path, "/") != strings.HasSuffix(r.URL.Path, "/") {
-		// kin-openapi's router ignores a trailing slash; Starlette
-		// does not.
-		err = routers.ErrPathNotFound
-	}
-	if err != nil {
-		h.notRouted(sw, r, err)
+	found := h.spec.router.find(r.Method, r.URL.Path)
+	route, params := found.route, found.params
+	if route == nil {
+		h.notRouted(sw, r, found)
 		return
 	}
 	rec.OperationID = route.Operation.OperationID
@@ -413,12 +408,14 @@ func (h *Handler) removeIntegration(w http.ResponseWriter, rawID string) {
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 
-// notRouted answers a request no operation matches, as Starlette does: a
-// 307 to the same path with or without its trailing slash when that one
-// exists, else 405 when another method would match, else 404.
-func (h *Handler) notRouted(w http.ResponseWriter, r *http.Request, err error) {
-	if alt := toggleSlash(r); len(h.allowed(alt)) > 0 {
-		target := *alt.URL
+// notRouted answers a request no operation matches, as Starlette does
+// (see [router]): 405 when the path matches with another method, else a
+// 307 to the path with its trailing slash toggled when that one matches,
+// else 404.
+func (h *Handler) notRouted(w http.ResponseWriter, r *http.Request, found outcome) {
+	if found.redirect != "" {
+		target := *r.URL
+		target.Path, target.RawPath = found.redirect, ""
 		target.Scheme, target.Host = "http", r.Host
 		if r.TLS != nil {
 			target.Scheme = "https"
@@ -428,40 +425,15 @@ func (h *Handler) notRouted(w http.ResponseWriter, r *http.Request, err error) {
 		w.WriteHeader(http.StatusTemporaryRedirect)
 		return
 	}
-	h.report(fmt.Errorf("%s %s matches no operation in the OpenAPI document: %w", r.Method, r.URL.EscapedPath(), err))
-	if allowed := h.allowed(r); len(allowed) > 0 {
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
+	if len(found.allowed) > 0 {
+		h.report(fmt.Errorf("%s %s matches no operation in the OpenAPI document: the path takes %s",
+			r.Method, r.URL.EscapedPath(), strings.Join(found.allowed, ", ")))
+		w.Header().Set("Allow", strings.Join(found.allowed, ", "))
 		detail(w, http.StatusMethodNotAllowed, "Method Not Allowed")
 		return
 	}
+	h.report(fmt.Errorf("%s %s matches no operation in the OpenAPI document: no such path", r.Method, r.URL.EscapedPath()))
 	detail(w, http.StatusNotFound, "Not Found")
-}
-
-// allowed lists the methods with an operation at r's path, trailing slash
-// included. Like Starlette, a path that matches with another method counts
-// as a match for redirecting.
-func (h *Handler) allowed(r *http.Request) []string {
-	var methods []string
-	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} {
-		alt := r.Clone(r.Context())
-		alt.Method = m
-		route, _, err := h.spec.router.FindRoute(alt)
-		if err == nil && strings.HasSuffix(route.Path, "/") == strings.HasSuffix(r.URL.Path, "/") {
-			methods = append(methods, m)
-		}
-	}
-	return methods
-}
-
-func toggleSlash(r *http.Request) *http.Request {
-	alt := r.Clone(r.Context())
-	alt.URL.RawPath = ""
-	if p, ok := strings.CutSuffix(alt.URL.Path, "/"); ok && p != "" {
-		alt.URL.Path = p
-	} else {
-		alt.URL.Path += "/"
-	}
-	return alt
 }
 
 func (h *Handler) report(err error) {

@@ -1,6 +1,7 @@
 package datafoldtest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -10,15 +11,13 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	apispec "github.com/datafold/datafold-go/api/spec"
 )
 
 // spec is the embedded OpenAPI document, loaded once per process.
 type spec struct {
-	router routers.Router
+	router *router
 	// skipped lists the patterns Go's RE2 engine cannot compile (pydantic
 	// passes Python regexes through: lookarounds, backreferences). They
 	// are not checked; everything else about a value still is.
@@ -78,12 +77,44 @@ func newSpec(doc *openapi3.T, raw []byte) (*spec, error) {
 	}
 	// The patterns RE2 cannot compile are gone by now, so the document's
 	// own check of patterns stays on.
-	s.router, err = legacy.NewRouter(doc, openapi3.AllowExtraSiblingFields(keys...))
-	if err != nil {
-		return nil, fmt.Errorf("datafoldtest: routing the embedded OpenAPI document: %w", err)
+	if err := checkDocument(doc, keys); err != nil {
+		return nil, fmt.Errorf("datafoldtest: checking the embedded OpenAPI document: %w", err)
 	}
+	s.router = newRouter(doc)
+	judgeByTag(doc) // before inlineRefs: the mapping names branches by $ref
 	inlineRefs(doc)
 	return s, nil
+}
+
+// checkDocument runs kin-openapi's check of doc, allowing the extra keys.
+// kin-openapi refuses two paths of one shape (/v1/agents/{workflow_id} and
+// /v1/agents/{workflow_permanent_id}), which FastAPI serves side by side on
+// different methods, and skips the second one's operations. So the paths
+// are checked in passes, each holding at most one path of each shape, and
+// everything else in them is still checked.
+func checkDocument(doc *openapi3.T, keys []string) error {
+	shape := regexp.MustCompile(`\{[^{}]*\}`)
+	var passes []*openapi3.Paths
+	seen := map[string]int{} // shape -> passes holding it
+	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
+		k := shape.ReplaceAllString(path, "{}")
+		if seen[k] == len(passes) {
+			passes = append(passes, openapi3.NewPaths())
+		}
+		passes[seen[k]].Set(path, doc.Paths.Value(path))
+		seen[k]++
+	}
+	if len(passes) == 0 {
+		passes = append(passes, doc.Paths)
+	}
+	for _, paths := range passes {
+		pass := *doc
+		pass.Paths = paths
+		if err := pass.Validate(context.Background(), openapi3.AllowExtraSiblingFields(keys...)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // documentKeys lists every key used in the document. OpenAPI 3.1 allows
@@ -206,21 +237,35 @@ func inlineRefs(doc *openapi3.T) {
 		})
 		return needs[s]
 	}
-	// Schemas in a cycle carry no $defs, or the copies above would
-	// nest without end; a body or parameter that is one is wrapped.
-	walkSchemas(doc, func(s *openapi3.Schema) {
-		if _, isCyclic := cyclic[s]; !isCyclic && reaches(s) {
-			s.Defs = defs
-		}
-	})
-	eachOperationSchema(doc, func(ref *openapi3.SchemaRef) {
-		if ref == nil || ref.Value == nil {
+	// The validator is handed the schema of a body or parameter whole,
+	// so that root is where $defs goes. A root that the copies above
+	// also hold (a schema in a cycle, or one inside one) would carry
+	// $defs inside $defs without end, so it is wrapped instead.
+	insideDefs := map[*openapi3.Schema]bool{}
+	var mark func(*openapi3.SchemaRef)
+	mark = func(r *openapi3.SchemaRef) {
+		if r == nil || r.Value == nil || insideDefs[r.Value] {
 			return
 		}
-		if name := cyclic[ref.Value]; name != "" {
-			inner := &openapi3.SchemaRef{Ref: "#/$defs/" + name, Value: ref.Value}
-			ref.Ref, ref.Value = "", &openapi3.Schema{AllOf: openapi3.SchemaRefs{inner}, Defs: defs}
+		insideDefs[r.Value] = true
+		eachChild(r.Value, mark)
+	}
+	for _, d := range defs {
+		eachChild(d.Value, mark)
+	}
+	eachOperationSchema(doc, func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || !reaches(ref.Value) {
+			return
 		}
+		inner := &openapi3.SchemaRef{Value: ref.Value}
+		switch name := cyclic[ref.Value]; {
+		case name != "":
+			inner.Ref = "#/$defs/" + name
+		case !insideDefs[ref.Value]:
+			ref.Value.Defs = defs
+			return
+		}
+		ref.Ref, ref.Value = "", &openapi3.Schema{AllOf: openapi3.SchemaRefs{inner}, Defs: defs}
 	})
 }
 
