@@ -130,15 +130,3 @@ func TestRunExitsZero(t *testing.T) {
 		})
 	}
 }
-
-// make update-spec runs it on the new document, as the README says.
-func TestUpdateSpecRunsIt(t *testing.T) {
-	t.Parallel()
-	script, err := os.ReadFile("../../scripts/update-spec.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(script), `go run ./internal/speccheck "$new"`) {
-		t.Error("scripts/update-spec.sh does not run internal/speccheck on the new document")
-	}
-}
