@@ -2,8 +2,8 @@ package main
 
 import (
 	"errors"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
