@@ -40,11 +40,13 @@ var expect = map[string]struct {
 		"conformance: 160 of 160 component schemas round-tripped",
 		"conformance: 76 operations called",
 	}},
-	// What real FastAPI documents held that the generator mishandled:
-	// every schema and operation must still be covered.
+	// What real FastAPI documents held that the generator or the fake
+	// mishandled: every schema and operation must still be covered, and
+	// the tagless discriminated union is named as an upstream defect.
 	"idioms.yaml": {label: "non-breaking", log: []string{
-		"conformance: 18 of 18 component schemas round-tripped",
-		"conformance: 8 operations called",
+		"speccheck: warning: upstream defect at #/components/schemas/MonitorDiffUpdate/properties/datadiff",
+		"conformance: 21 of 21 component schemas round-tripped",
+		"conformance: 9 operations called",
 	}},
 }
 
