@@ -43,6 +43,7 @@ func TestHostileResponses(t *testing.T) {
 		wantText   string // substring of the error
 		wantCalls  int    // requests the server saw
 		wantWaits  string // the waits between them, when it matters
+		maxWaited  time.Duration
 		check      func(t *testing.T, o outcome)
 	}{
 		{
@@ -153,17 +154,25 @@ func TestHostileResponses(t *testing.T) {
 			wantStatus: 200, wantCalls: 2, wantWaits: "[0s]",
 		},
 		{
-			// Bounded: four attempts, three backoffs, then the last 503.
+			// Bounded: four attempts, three backoffs of at most 500ms,
+			// 1s and 2s, then the last 503.
 			name:      "503_forever",
 			handler:   jsonBody(200, `{}`),
 			failFirst: 100, failStatus: 503,
 			wantStatus: 503, wantText: "503 Service Unavailable: Service Unavailable (after 4 attempts)", wantCalls: 4,
+			maxWaited: 3500 * time.Millisecond,
 			check: func(t *testing.T, o outcome) {
 				var e *datafold.APIError
 				if !errors.As(o.err, &e) || e.Attempts != 4 {
 					t.Errorf("err = %v, want *APIError with Attempts 4", o.err)
 				}
 			},
+		},
+		{
+			// No answer at all: retried, then the network's error.
+			name:     "connection_reset_before_answer",
+			handler:  resetConn,
+			wantText: "gave up after 4 attempts", wantCalls: 4,
 		},
 		{
 			name: "html_502_from_proxy",
@@ -220,6 +229,13 @@ func TestHostileResponses(t *testing.T) {
 				}
 				if got := fmt.Sprint(clk.recorded()); tt.wantWaits != "" && got != tt.wantWaits {
 					t.Errorf("waited %v, want %v as Retry-After said", got, tt.wantWaits)
+				}
+				var waited time.Duration
+				for _, w := range clk.recorded() {
+					waited += w
+				}
+				if tt.maxWaited != 0 && waited > tt.maxWaited {
+					t.Errorf("waited %v in all, want at most %v", waited, tt.maxWaited)
 				}
 				if tt.check != nil {
 					tt.check(t, o)

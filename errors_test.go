@@ -3,6 +3,7 @@ package datafold_test
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -82,11 +83,14 @@ func TestAPIError_is(t *testing.T) {
 		{422, datafold.ErrValidation}, {429, datafold.ErrRateLimited}, {500, nil}, {400, nil},
 	}
 	for _, tt := range tests {
-		err := error(&datafold.APIError{StatusCode: tt.status})
-		for _, s := range sentinels {
-			if got := errors.Is(err, s); got != (s == tt.want) {
-				t.Errorf("errors.Is(%d, %v) = %v", tt.status, s, got)
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			t.Parallel()
+			err := error(&datafold.APIError{StatusCode: tt.status})
+			for _, s := range sentinels {
+				if got := errors.Is(err, s); got != (s == tt.want) {
+					t.Errorf("errors.Is(%d, %v) = %v", tt.status, s, got)
+				}
 			}
-		}
+		})
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"testing"
 	"time"
 
 	datafold "github.com/datafold/datafold-go"
@@ -231,65 +230,4 @@ func ExampleWithLogger() {
 	// Output:
 	// level=DEBUG msg="datafold request" method=DELETE path=/api/v1/lineage/bi/42/ attempt=1 authorization=[REDACTED] status=200
 	// <nil>
-}
-
-// offboard is what a user's tool looks like, written from the README: it
-// removes integrations and sorts every outcome through one error path, so
-// no failure can fall between "the call failed" and "the answer was bad".
-func offboard(ctx context.Context, c *api.ClientWithResponses, id int) string {
-	_, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, id))
-	var apiErr *datafold.APIError
-	switch {
-	case err == nil:
-		return "removed"
-	case errors.Is(err, datafold.ErrNotFound):
-		return "already gone"
-	case errors.Is(err, datafold.ErrMalformedBody):
-		return "probably removed" // the server accepted it, then sent a bad body
-	case errors.As(err, &apiErr):
-		return fmt.Sprintf("refused: %d %s", apiErr.StatusCode, apiErr.Detail)
-	default:
-		return "unknown" // no answer: it may or may not have happened
-	}
-}
-
-// TestOffboard is the README's test of a user's tool, whose one error
-// path is the README's switch. Example and ExampleCheck show the 404, the
-// 422 the generated type cannot hold and the 2xx with an empty body going
-// down it; here are a removal the fake itself carries out, and a call with
-// no answer, which srv.Client retries.
-func TestOffboard(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		// handler answers RemoveIntegration in place of the fake; nil
-		// leaves the fake's own behaviour.
-		handler  http.HandlerFunc
-		want     string
-		attempts int
-	}{
-		{name: "removed", want: "removed", attempts: 1},
-		{name: "connection_reset", handler: resetConn, want: "unknown", attempts: 4},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			opts := []datafoldtest.Option{datafoldtest.WithIntegrations(42)}
-			if tt.handler != nil {
-				opts = append(opts, datafoldtest.WithOperation("RemoveIntegration", tt.handler))
-			}
-			srv := datafoldtest.NewServer(t, opts...)
-
-			if got := offboard(t.Context(), srv.Client(), 42); got != tt.want {
-				t.Errorf("offboard(42) = %q, want %q", got, tt.want)
-			}
-			if got, want := srv.HasIntegration(42), tt.handler != nil; got != want {
-				t.Errorf("HasIntegration(42) = %v, want %v", got, want)
-			}
-			reqs := srv.Requests()
-			if len(reqs) != tt.attempts || reqs[0].Method != http.MethodDelete || !reqs[0].KeyMatched {
-				t.Errorf("requests = %+v, want %d DELETEs with the key", reqs, tt.attempts)
-			}
-		})
-	}
 }

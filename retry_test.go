@@ -2,6 +2,8 @@ package datafold_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -157,6 +159,10 @@ func TestRetry_transientErrors(t *testing.T) {
 	}{
 		// A name that does not exist will not start existing.
 		{name: "no_such_host", err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "datafold.invalid", IsNotFound: true}}, wantCalls: 1},
+		{name: "connection_reset", err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, wantCalls: 4},
+		{name: "eof_before_answer", err: io.ErrUnexpectedEOF, wantCalls: 4},
+		// A certificate that is wrong now will be wrong next time.
+		{name: "certificate_unknown_authority", err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, wantCalls: 1},
 		{name: "resolver_timeout", err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "i/o timeout", Name: "datafold.corp", IsTimeout: true}}, wantCalls: 4},
 		// The streams of an HTTP/2 connection that broke under them fail
 		// with net/http's unexported errors; an idempotent request is sent
