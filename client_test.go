@@ -49,14 +49,14 @@ var protos = []string{"h1", "h2"}
 
 // setupConfig is what setup's options choose.
 type setupConfig struct {
-	proto  string           // "h1" (plain), "h1+tls" or "h2" (over TLS)
-	answer http.HandlerFunc // answers RemoveIntegration in the fake
-	raw    http.HandlerFunc // answers everything, with no fake in front
-	rt     roundTripFunc    // no server: the client's transport is rt
-	pipes  bool
-	closed bool
-	stall  time.Duration
-	client []datafold.Option
+	proto   string           // "h1" (plain), "h1+tls" or "h2" (over TLS)
+	answer  http.HandlerFunc // answers RemoveIntegration in the fake
+	raw     http.HandlerFunc // answers everything, with no fake in front
+	rt      roundTripFunc    // no server: the client's transport is rt
+	pipes   bool
+	refused bool
+	stall   time.Duration
+	client  []datafold.Option
 }
 
 type setupOption func(*setupConfig)
@@ -85,7 +85,7 @@ func inBubble() setupOption { return func(c *setupConfig) { c.pipes = true } }
 // nothingListening points the client at a loopback port nothing listens
 // on, so every connection is refused.
 func nothingListening() setupOption {
-	return func(c *setupConfig) { c.raw = func(http.ResponseWriter, *http.Request) {}; c.closed = true }
+	return func(c *setupConfig) { c.refused = true }
 }
 
 // stall replaces the connection pool's 2-minute stall timeout.
@@ -117,26 +117,28 @@ func setup(t *testing.T, opts ...setupOption) (*api.ClientWithResponses, *testSe
 		o(&cfg)
 	}
 	srv := &testServer{Server: &datafoldtest.Server{URL: "https://app.datafold.test"}}
-	var h http.Handler
-	if cfg.raw != nil {
-		h = cfg.raw
-	} else if cfg.rt == nil {
-		fopts := []datafoldtest.Option{datafoldtest.WithAPIKey(testKey)}
-		if cfg.answer != nil {
-			fopts = append(fopts, datafoldtest.WithOperation("RemoveIntegration", cfg.answer))
-		}
-		if cfg.proto == "h1" && !cfg.pipes {
-			srv.Server = datafoldtest.NewServer(t, fopts...)
-		} else {
-			fake, err := datafoldtest.NewHandler(append(fopts,
-				datafoldtest.WithViolationFunc(func(err error) { t.Errorf("datafoldtest: %v", err) }))...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv.Handler, h = fake, fake
-		}
+	fopts := []datafoldtest.Option{datafoldtest.WithAPIKey(testKey)}
+	if cfg.answer != nil {
+		fopts = append(fopts, datafoldtest.WithOperation("RemoveIntegration", cfg.answer))
 	}
-	if cfg.proto == "h2" {
+	var h http.Handler
+	nothingToStart := cfg.rt != nil || cfg.refused
+	switch {
+	case nothingToStart:
+	case cfg.raw != nil:
+		h = cfg.raw
+	case cfg.proto == "h1" && !cfg.pipes:
+		// As a user's test has it.
+		srv.Server, nothingToStart = datafoldtest.NewServer(t, fopts...), true
+	default:
+		fake, err := datafoldtest.NewHandler(append(fopts,
+			datafoldtest.WithViolationFunc(func(err error) { t.Errorf("datafoldtest: %v", err) }))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Handler, h = fake, fake
+	}
+	if cfg.proto == "h2" && h != nil {
 		next := h
 		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.ProtoMajor != 2 {
@@ -148,13 +150,10 @@ func setup(t *testing.T, opts ...setupOption) (*api.ClientWithResponses, *testSe
 
 	pool := datafold.TestPool{Stall: cfg.stall}
 	switch {
-	case cfg.rt != nil:
 	case cfg.pipes:
 		srv.pipes = startPipeServer(t, cfg.proto, h)
 		srv.URL, pool.Roots, pool.Dial = srv.pipes.URL, srv.pipes.roots, srv.pipes.dial
-	case srv.Handler != nil && h == nil:
-		// The fake already listens, from datafoldtest.NewServer.
-	case cfg.closed:
+	case cfg.refused:
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
@@ -164,7 +163,7 @@ func setup(t *testing.T, opts ...setupOption) (*api.ClientWithResponses, *testSe
 		if cfg.proto != "h1" {
 			srv.URL, pool.Roots = "https://"+ln.Addr().String(), x509.NewCertPool()
 		}
-	default:
+	case !nothingToStart:
 		ts := httptest.NewUnstartedServer(h)
 		// Handshakes cut short by the client's dial races are not news.
 		ts.Config.ErrorLog = discardLog()
