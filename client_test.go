@@ -314,7 +314,8 @@ func TestRemoveIntegration_wire(t *testing.T) {
 		opts []datafold.Option
 		want wire
 	}{
-		{name: "defaults", want: wire{UserAgent: "datafold-go/" + datafold.Version()}},
+		// The zero Option does nothing.
+		{name: "defaults", opts: []datafold.Option{{}}, want: wire{UserAgent: "datafold-go/" + datafold.Version()}},
 		{
 			name: "user_agent_and_editor",
 			opts: []datafold.Option{
