@@ -88,8 +88,8 @@ func nothingListening() setupOption {
 	return func(c *setupConfig) { c.refused = true }
 }
 
-// stall replaces the connection pool's 2-minute stall timeout.
-func stall(d time.Duration) setupOption { return func(c *setupConfig) { c.stall = d } }
+// stallTimeout replaces the connection pool's 2-minute stall timeout.
+func stallTimeout(d time.Duration) setupOption { return func(c *setupConfig) { c.stall = d } }
 
 // withClient adds client options, applied after setup's own.
 func withClient(opts ...datafold.Option) setupOption {

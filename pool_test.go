@@ -52,8 +52,8 @@ func TestPool_serverNeverAnswers(t *testing.T) {
 func TestPool_stalledStreamAmongBusyOnes(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		const stallFor = time.Minute
-		c, srv := setup(t, over("h2"), inBubble(), stall(stallFor), withClient(datafold.WithoutRetries()),
+		const stall = time.Minute
+		c, srv := setup(t, over("h2"), inBubble(), stallTimeout(stall), withClient(datafold.WithoutRetries()),
 			rawHandler(func(w http.ResponseWriter, r *http.Request) {
 				if strings.HasSuffix(r.URL.Path, "/1/") {
 					neverAnswers(w, r)
@@ -85,10 +85,10 @@ func TestPool_stalledStreamAmongBusyOnes(t *testing.T) {
 				if !isTimeout(err) || !strings.Contains(err.Error(), "timeout awaiting response headers") {
 					t.Errorf("stalled call: err = %v, want a header timeout", err)
 				}
-				if took := time.Since(start); took != stallFor {
-					t.Errorf("stalled call failed after %v, want exactly the %v stall timeout", took, stallFor)
+				if took := time.Since(start); took != stall {
+					t.Errorf("stalled call failed after %v, want exactly the %v stall timeout", took, stall)
 				}
-			case <-time.After(stallFor / 10):
+			case <-time.After(stall / 10):
 			}
 		}
 		if n := srv.pipes.accepted.Load(); n != 1 {
@@ -107,7 +107,7 @@ func TestPool_stalledStreamAmongBusyOnes(t *testing.T) {
 func TestPool_silentConnectionClosed(t *testing.T) {
 	t.Parallel()
 	const (
-		stallFor = time.Minute
+		stall = time.Minute
 		streams  = 4
 	)
 	for _, tt := range []struct {
@@ -125,7 +125,7 @@ func TestPool_silentConnectionClosed(t *testing.T) {
 				// connection, is answered.
 				var ps *pipeServer
 				var arrived atomic.Int64
-				c, srv := setup(t, over("h2"), inBubble(), stall(stallFor), withClient(tt.opts...),
+				c, srv := setup(t, over("h2"), inBubble(), stallTimeout(stall), withClient(tt.opts...),
 					rawHandler(func(w http.ResponseWriter, r *http.Request) {
 						if ps.accepted.Load() == 1 && !strings.HasSuffix(r.URL.Path, "/100/") {
 							arrived.Add(1)
@@ -165,8 +165,8 @@ func TestPool_silentConnectionClosed(t *testing.T) {
 				if !ps.frozenClosed() {
 					t.Error("the client never closed the frozen connection")
 				}
-				if took := time.Since(frozeAt); took > stallFor {
-					t.Errorf("the calls ended %v after the connection went silent, want at most the %v stall", took, stallFor)
+				if took := time.Since(frozeAt); took > stall {
+					t.Errorf("the calls ended %v after the connection went silent, want at most the %v stall", took, stall)
 				}
 			})
 		})
@@ -178,8 +178,8 @@ func TestPool_silentConnectionClosed(t *testing.T) {
 func TestPool_silentConnectionClosedDespiteWrites(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		const stallFor = time.Minute
-		c, srv := setup(t, over("h2"), inBubble(), stall(stallFor), rawHandler(neverAnswers), withClient(datafold.WithoutRetries()))
+		const stall = time.Minute
+		c, srv := setup(t, over("h2"), inBubble(), stallTimeout(stall), rawHandler(neverAnswers), withClient(datafold.WithoutRetries()))
 		ps := srv.pipes
 		go func() { _, _ = c.RemoveIntegrationWithResponse(context.Background(), 1) }()
 		synctest.Wait()
@@ -188,11 +188,11 @@ func TestPool_silentConnectionClosedDespiteWrites(t *testing.T) {
 		// A new request every fifth of the stall, each written to the
 		// silent connection while it stays open.
 		for !ps.frozenClosed() {
-			if time.Since(frozeAt) > stallFor {
+			if time.Since(frozeAt) > stall {
 				t.Fatalf("the silent connection is still open %v after it went silent", time.Since(frozeAt))
 			}
 			go func() { _, _ = c.RemoveIntegrationWithResponse(context.Background(), 1) }()
-			time.Sleep(stallFor / 5)
+			time.Sleep(stall / 5)
 		}
 	})
 }
