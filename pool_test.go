@@ -107,8 +107,8 @@ func TestPool_stalledStreamAmongBusyOnes(t *testing.T) {
 func TestPool_silentConnectionClosed(t *testing.T) {
 	t.Parallel()
 	const (
-		stall = time.Minute
-		streams  = 4
+		stall   = time.Minute
+		streams = 4
 	)
 	for _, tt := range []struct {
 		name    string
