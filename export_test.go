@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"net"
-	"net/http"
 	"time"
 )
 
@@ -40,10 +39,4 @@ func WithTestPool(p TestPool) Option {
 		c.pool = &poolConfig{stall: p.Stall, roots: p.Roots, dial: p.Dial}
 		return nil
 	}}
-}
-
-// NewTransportPool is the default transport with a stall timeout short
-// enough for a test.
-func NewTransportPool(stall time.Duration) http.RoundTripper {
-	return newTransportPool(poolConfig{stall: stall})
 }

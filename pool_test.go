@@ -17,9 +17,6 @@ import (
 	datafold "github.com/datafold/datafold-go"
 )
 
-// neverAnswers is a handler that waits for its request to end.
-func neverAnswers(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
@@ -34,8 +31,7 @@ func TestPool_serverNeverAnswers(t *testing.T) {
 		t.Run(proto, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				ps := startPipeServer(t, proto, http.HandlerFunc(neverAnswers))
-				c := ps.client(t, 0, datafold.WithRetryPolicy(fastRetries))
+				c, _ := setup(t, over(proto), inBubble(), rawHandler(neverAnswers))
 				start := time.Now()
 				_, err := c.RemoveIntegrationWithResponse(context.Background(), 42)
 				if !isTimeout(err) || !strings.Contains(err.Error(), "timeout awaiting response headers") ||
@@ -57,14 +53,14 @@ func TestPool_stalledStreamAmongBusyOnes(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		const stall = time.Minute
-		ps := startPipeServer(t, "h2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasSuffix(r.URL.Path, "/1/") {
-				neverAnswers(w, r)
-				return
-			}
-			jsonBody(200, `{}`)(w, r)
-		}))
-		c := ps.client(t, stall, datafold.WithoutRetries())
+		c, srv := setup(t, over("h2"), inBubble(), stallTimeout(stall), withClient(datafold.WithoutRetries()),
+			rawHandler(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/1/") {
+					neverAnswers(w, r)
+					return
+				}
+				jsonBody(200, `{}`)(w, r)
+			}))
 		// One call first, so the stalled one shares its connection.
 		if _, err := datafold.Check(c.RemoveIntegrationWithResponse(context.Background(), 2)); err != nil {
 			t.Fatal(err)
@@ -95,7 +91,7 @@ func TestPool_stalledStreamAmongBusyOnes(t *testing.T) {
 			case <-time.After(stall / 10):
 			}
 		}
-		if n := ps.accepted.Load(); n != 1 {
+		if n := srv.pipes.accepted.Load(); n != 1 {
 			t.Errorf("the server accepted %d connections, want 1: the stall must not cost the connection", n)
 		}
 		if n := busy.Load(); n < 10 {
@@ -129,15 +125,16 @@ func TestPool_silentConnectionClosed(t *testing.T) {
 				// connection, is answered.
 				var ps *pipeServer
 				var arrived atomic.Int64
-				ps = startPipeServer(t, "h2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if ps.accepted.Load() == 1 && !strings.HasSuffix(r.URL.Path, "/100/") {
-						arrived.Add(1)
-						neverAnswers(w, r)
-						return
-					}
-					jsonBody(200, `{}`)(w, r)
-				}))
-				c := ps.client(t, stall, tt.opts...)
+				c, srv := setup(t, over("h2"), inBubble(), stallTimeout(stall), withClient(tt.opts...),
+					rawHandler(func(w http.ResponseWriter, r *http.Request) {
+						if ps.accepted.Load() == 1 && !strings.HasSuffix(r.URL.Path, "/100/") {
+							arrived.Add(1)
+							neverAnswers(w, r)
+							return
+						}
+						jsonBody(200, `{}`)(w, r)
+					}))
+				ps = srv.pipes
 				// One call first, so the streams share its connection.
 				if _, err := datafold.Check(c.RemoveIntegrationWithResponse(context.Background(), 100)); err != nil {
 					t.Fatal(err)
@@ -182,8 +179,8 @@ func TestPool_silentConnectionClosedDespiteWrites(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		const stall = time.Minute
-		ps := startPipeServer(t, "h2", http.HandlerFunc(neverAnswers))
-		c := ps.client(t, stall, datafold.WithoutRetries())
+		c, srv := setup(t, over("h2"), inBubble(), stallTimeout(stall), rawHandler(neverAnswers), withClient(datafold.WithoutRetries()))
+		ps := srv.pipes
 		go func() { _, _ = c.RemoveIntegrationWithResponse(context.Background(), 1) }()
 		synctest.Wait()
 		ps.freeze()

@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -109,8 +108,6 @@ func TestStressLeakCheck(t *testing.T) {
 	t.Logf("clean: %s", clean.heap())
 	t.Logf("leaky: %s", leaky.heap())
 }
-
-func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
 
