@@ -122,6 +122,9 @@ func isLoopback(host string) bool {
 	return err == nil && ip.Unmap().IsLoopback()
 }
 
+// secret is the key itself, for scrubbing it from what a server sends back.
+func (k *APIKey) secret() string { return strings.TrimPrefix(k.k.header[0], "Key ") }
+
 const redacted = "Key [REDACTED]"
 
 // String returns a redacted form of the key.

@@ -30,19 +30,21 @@ type body struct {
 	buf      *[]byte // pooled; nil once closed
 	data     []byte
 	off      int
-	err      error // returned once data is read: the reason the body ended early
+	err      error // the reason the body is unusable, returned instead of data
 	attempts int
 	secret   string
 }
 
 func (b *body) Read(p []byte) (int, error) {
+	if b.err != nil {
+		// Too large, broken off or not what it declared: the caller
+		// gets the reason at once, not a part of the body to decode.
+		return 0, b.err
+	}
 	if b.off < len(b.data) {
 		n := copy(p, b.data[b.off:])
 		b.off += n
 		return n, nil
-	}
-	if b.err != nil {
-		return 0, b.err
 	}
 	return 0, io.EOF
 }
@@ -86,7 +88,15 @@ func readBody(rc io.Reader, limit int64, size int64) (buf *[]byte, data []byte, 
 	}
 	for {
 		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
+			// Double, up to the limit: append grows large slices by a
+			// quarter, which for a 10 MiB body allocates ten times that.
+			n := max(2*int64(cap(data)), 1<<10)
+			if n > limit {
+				n = limit + 1
+			}
+			grown := make([]byte, len(data), n)
+			copy(grown, data)
+			data = grown
 		}
 		// Ask for at most one byte past the limit: enough to know it was
 		// crossed, never enough to hold more than the limit in memory.

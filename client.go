@@ -233,7 +233,7 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 	}
 	h := headers{key: key, userAgent: []string{ua}}
 	apiOpts := []api.ClientOption{
-		api.WithHTTPClient(doer{hc: hc, secret: c.key}),
+		api.WithHTTPClient(&doer{hc: hc, key: key}),
 		api.WithRequestEditorFn(h.edit),
 	}
 	for _, e := range c.editors {
@@ -244,23 +244,24 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 
 // doer sends requests through the client's *http.Client and keeps the key
 // out of the *url.Error it returns, whose URL is the last hop's: a server
-// can echo the key into a redirect's Location.
+// can echo the key into a redirect's Location. It holds the key as an
+// [APIKey], which fmt cannot print.
 type doer struct {
-	hc     *http.Client
-	secret string
+	hc  *http.Client
+	key *APIKey
 }
 
-func (d doer) Do(req *http.Request) (*http.Response, error) {
+func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	resp, err := d.hc.Do(req)
 	if err != nil {
-		err = redactError(err, d.secret)
+		err = redactError(err, d.key.secret())
 	}
 	return resp, err
 }
 
 // CloseIdleConnections closes the pool's idle connections, as
 // [http.Client.CloseIdleConnections] does.
-func (d doer) CloseIdleConnections() { d.hc.CloseIdleConnections() }
+func (d *doer) CloseIdleConnections() { d.hc.CloseIdleConnections() }
 
 // headers is the client's one request editor: a single call per request
 // that allocates nothing.

@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"math/big"
@@ -638,3 +639,18 @@ var pipeCert = sync.OnceValues(func() (tls.Certificate, *x509.CertPool) {
 	roots.AddCert(leaf)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, roots
 })
+
+// The client NewClient returns holds the key in places fmt can walk: the
+// generated client's doer and editors. None of them prints it.
+func TestNewClient_neverPrintsKey(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t)
+	inner := c.ClientInterface.(*api.Client)
+	for _, v := range []any{c, *c, c.ClientInterface, *inner, inner.Client} {
+		for _, verb := range []string{"%v", "%+v", "%#v"} {
+			if s := fmt.Sprintf(verb, v); strings.Contains(s, testKey) {
+				t.Errorf("%s of a %T prints the key: %s", verb, v, strings.ReplaceAll(s, testKey, "<key>"))
+			}
+		}
+	}
+}
