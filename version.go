@@ -5,13 +5,10 @@ import (
 	"sync"
 )
 
-const modulePath = "github.com/datafold/datafold-go"
-
-// releaseTag is set by the release build (make release) with
-// -ldflags "-X github.com/datafold/datafold-go.releaseTag=vX.Y.Z", so a
-// binary built from a tag names it even when the build has no VCS stamp
-// (a -buildvcs=false build, or a source archive). `go install ...@vX.Y.Z`
-// needs no flag: the module version is in the build info.
+// releaseTag is set by the release build (-ldflags "-X
+// github.com/datafold/datafold-go.releaseTag=vX.Y.Z"), so a binary built
+// from a tag names it even without a VCS stamp; `go install ...@vX.Y.Z`
+// needs no flag, the module version being in the build info.
 var releaseTag string
 
 // Version returns the version of this module linked into the program, such
@@ -19,18 +16,10 @@ var releaseTag string
 func Version() string { return version() }
 
 var version = sync.OnceValue(func() string {
-	if releaseTag != "" {
-		return releaseTag
-	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	v := bi.Main.Version
-	if bi.Main.Path != modulePath {
-		v = ""
-		for _, m := range bi.Deps {
-			if m.Path == modulePath {
+	v := releaseTag
+	if bi, ok := debug.ReadBuildInfo(); ok && v == "" {
+		for _, m := range append([]*debug.Module{&bi.Main}, bi.Deps...) {
+			if m.Path == "github.com/datafold/datafold-go" {
 				if m.Replace != nil {
 					m = m.Replace
 				}
