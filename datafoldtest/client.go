@@ -18,8 +18,9 @@ import (
 // not seconds, between attempts (a Retry-After the fake sends is still
 // honoured). opts are applied after those defaults, so they override them:
 // datafold.WithAPIKey("wrong") to test a 401, datafold.WithoutRetries(),
-// datafold.WithLogger(...). An option that is invalid panics, as a
-// mistake in the test itself.
+// datafold.WithLogger(...). An invalid option is a mistake in the test
+// itself: it fails the test NewServer was given (t.Fatal), or panics for a
+// Server built by hand.
 func (s *Server) Client(opts ...datafold.Option) *api.ClientWithResponses {
 	retry := datafold.DefaultRetryPolicy()
 	retry.MinBackoff, retry.MaxBackoff = time.Millisecond, 10*time.Millisecond
@@ -30,7 +31,11 @@ func (s *Server) Client(opts ...datafold.Option) *api.ClientWithResponses {
 	}, opts...)
 	c, err := datafold.NewClient(all...)
 	if err != nil {
-		panic("datafoldtest: Server.Client: " + err.Error())
+		if s.t == nil {
+			panic("datafoldtest: Server.Client: " + err.Error())
+		}
+		s.t.Helper()
+		s.t.Fatalf("datafoldtest: Server.Client: %v", err)
 	}
 	return c
 }

@@ -189,6 +189,8 @@ type Server struct {
 	*Handler
 	// URL is the server's base URL, such as "http://127.0.0.1:41234".
 	URL string
+
+	t testing.TB // NewServer's; Client fails it on a mistake in the test
 }
 
 // NewServer starts a fake Datafold API for the duration of t. A request that
@@ -209,7 +211,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Server{Handler: h, URL: ts.URL}
+	return &Server{Handler: h, URL: ts.URL, t: t}
 }
 
 // APIKey returns the key the fake accepts.
