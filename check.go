@@ -14,42 +14,22 @@ import (
 // whichever way the call failed:
 //
 //	resp, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, 42))
-//	switch {
-//	case err == nil:
-//		// 2xx: resp.JSON200 and resp.Body hold the answer
-//	case errors.Is(err, datafold.ErrNotFound):
-//		// a 404: already gone
-//	}
 //
 // The error is nil for a 2xx answer, and otherwise one of:
 //
-//   - an [*APIError] for every answer outside 2xx, whether the generated
-//     type could hold it or not (a 422 that is not FastAPI's validation
-//     list comes back from the call itself as an *APIError, and is returned
-//     as it is). [errors.Is] matches [ErrNotFound], [ErrUnauthorized],
-//     [ErrValidation] and [ErrRateLimited]; [errors.As] gives the status,
-//     FastAPI's detail and the request id. The server answered, so the
-//     operation did not happen, except for a 5xx, after which it may have.
+//   - an [*APIError], for every status outside 2xx (a 422 that is not
+//     FastAPI's validation list included). The server said no, except that
+//     after a 5xx the operation may have happened.
 //   - an error wrapping [ErrMalformedBody]: a 2xx whose body is not the JSON
-//     it declared, such as an empty one, or broke off midway on every
-//     attempt (an idempotent request is sent again when its body breaks
-//     off, so a DELETE's last attempt may instead find it gone: a 404). The
-//     server accepted the request, so the operation has happened.
-//   - any other error: there was no complete answer. The request was not
-//     sent ([ErrInsecureTransport]), or the network or the context's deadline
-//     failed it ([*net/url.Error]; errors.Is(err, context.DeadlineExceeded)),
-//     or its body exceeded the limit ([ErrResponseTooLarge]), or the body of
-//     a non-2xx answer broke off. Retries have already run; whether the
-//     operation happened is unknown.
+//     it declared, or broke off on every attempt. The operation happened.
+//   - any other error: no complete answer ([ErrInsecureTransport], the
+//     network, the context, [ErrResponseTooLarge]), after retries. Whether
+//     the operation happened is unknown.
 //
-// resp is returned with every error for which there is one: with an
-// *APIError from a status the generated type holds (resp.JSON422 holds
-// FastAPI's validation list), never with the others.
-//
-// Check works the same with the plain methods, which return the
-// *http.Response: on a 2xx its body is left for the caller to read and
-// close; on any other status Check reads it into the *APIError and closes
-// it.
+// resp comes back with an *APIError when the generated type holds the
+// answer (resp.JSON422 holds FastAPI's list). With the plain methods'
+// *http.Response, a 2xx body is left for the caller; any other is read into
+// the *APIError and closed.
 func Check[R any](resp R, err error) (R, error) {
 	if err != nil {
 		return resp, callError(err)
