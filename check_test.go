@@ -64,6 +64,14 @@ func TestHostileResponses(t *testing.T) {
 			wantText: `answered 200 OK with a body that is not JSON: OK`, wantCalls: 1,
 		},
 		{
+			// Judged whole: an invalid body longer than any prefix check
+			// is still ErrMalformedBody, from the plain call too.
+			name:     "200_long_truncated_json",
+			handler:  jsonBody(200, `{"removed": true, "note": "`+strings.Repeat("x", 200)),
+			wantIs:   datafold.ErrMalformedBody,
+			wantText: `answered 200 OK with a body that is not JSON: {"removed": true, "note": "xxx`, wantCalls: 1,
+		},
+		{
 			name: "200_non_json_body_plain_text",
 			handler: func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "text/plain")

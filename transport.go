@@ -167,6 +167,11 @@ func (t *transport) finish(req *http.Request, resp *http.Response, err error, at
 	}
 	b := resp.Body.(*body)
 	b.attempts = attempts
+	if (resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusResetContent) && len(b.data) == 0 {
+		// No content, whatever type a server or its document gives it:
+		// the generated decoder would parse the nothing as JSON.
+		resp.Header.Del("Content-Type")
+	}
 	if b.err == nil {
 		b.err = judge(req, resp, b.data, t.secret)
 	}
