@@ -271,38 +271,29 @@ func locElem(raw json.RawMessage) any {
 
 // excerpt returns at most max bytes of b as valid UTF-8 with runs of
 // whitespace folded to one space, so any body prints on one short line.
+// Control characters (C0 and C1), bidi overrides and other invisible
+// formatting become U+FFFD: nothing a server sends may steer the terminal
+// the error is printed on.
 func excerpt(b []byte, max int) string {
 	var out strings.Builder
 	space := false
 	for len(b) > 0 && out.Len() < max {
 		r, size := utf8.DecodeRune(b)
 		b = b[size:]
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			out.WriteRune(utf8.RuneError)
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v':
-			if !space && out.Len() > 0 {
-				out.WriteByte(' ')
-			}
-			space = true
+		if unicode.IsSpace(r) {
+			space = out.Len() > 0
 			continue
-		case r == '\u2028' || r == '\u2029':
-			if !space && out.Len() > 0 {
-				out.WriteByte(' ')
-			}
-			space = true
-			continue
-		case !unicode.IsPrint(r):
-			// Control characters (C0 and C1), bidi overrides and other
-			// invisible formatting: nothing a server sends may steer the
-			// terminal the error is printed on.
-			out.WriteRune(utf8.RuneError)
-		default:
-			out.WriteRune(r)
 		}
-		space = false
+		if space {
+			out.WriteByte(' ')
+			space = false
+		}
+		if !unicode.IsPrint(r) {
+			r = utf8.RuneError
+		}
+		out.WriteRune(r)
 	}
-	s := strings.TrimRight(out.String(), " ")
+	s := out.String()
 	if len(b) > 0 {
 		s += "…"
 	}
