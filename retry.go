@@ -3,7 +3,6 @@ package datafold
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -94,9 +93,14 @@ func (e *retryError) Unwrap() error { return e.err }
 
 // Timeout keeps url.Error's Timeout method truthful through the wrapping,
 // for callers that test err.(net.Error).Timeout().
-func (e *retryError) Timeout() bool {
-	var t interface{ Timeout() bool }
-	return errors.As(e.err, &t) && t.Timeout()
+func (e *retryError) Timeout() bool { return isTimeout(e.err) }
+
+func isTimeout(err error) bool {
+	t, ok := errors.AsType[interface {
+		error
+		Timeout() bool
+	}](err)
+	return ok && t.Timeout()
 }
 
 // shouldRetry reports whether an outcome is worth another attempt:
@@ -119,26 +123,18 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error) bool {
 // net/http's "timeout awaiting response headers" matches
 // context.DeadlineExceeded too, and is worth another attempt.
 func transient(err error) bool {
-	var (
-		certErr    *tls.CertificateVerificationError
-		hostErr    x509.HostnameError
-		unknownCA  x509.UnknownAuthorityError
-		invalidErr x509.CertificateInvalidError
-	)
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, ErrInsecureTransport),
-		errors.As(err, &certErr), errors.As(err, &hostErr),
-		errors.As(err, &unknownCA), errors.As(err, &invalidErr):
+	// crypto/tls wraps every failed verification (unknown authority, wrong
+	// host, expired) in one type.
+	if errors.Is(err, context.Canceled) || errors.Is(err, ErrInsecureTransport) ||
+		errors.As(err, new(*tls.CertificateVerificationError)) {
 		return false
 	}
 	// A name that does not exist will not start existing in the next
 	// second; a resolver that timed out or failed may answer next time.
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+	if dnsErr, ok := errors.AsType[*net.DNSError](err); ok && dnsErr.IsNotFound {
 		return false
 	}
-	var netErr net.Error
-	return errors.As(err, &netErr) || http2ConnectionLost(err) ||
+	return errors.As(err, new(net.Error)) || http2ConnectionLost(err) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
 }

@@ -2,7 +2,6 @@ package datafold
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -92,10 +91,7 @@ func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
 // Timeout keeps url.Error's Timeout method truthful through the wrapping.
-func (e *redactedError) Timeout() bool {
-	var t interface{ Timeout() bool }
-	return errors.As(e.err, &t) && t.Timeout()
-}
+func (e *redactedError) Timeout() bool { return isTimeout(e.err) }
 
 // redactHeaders is h with the credentials a log line must not show replaced.
 func redactHeaders(h http.Header) http.Header {
