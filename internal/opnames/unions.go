@@ -268,21 +268,31 @@ func (h *unionHoister) mediaSchemas(op *yaml.Node, goName string) []media {
 	return out
 }
 
+// unionBranches returns the branches of schema's kw (anyOf or oneOf), nil
+// when it has none, and the indexes of those that are not null.
+func unionBranches(schema *yaml.Node, kw string) (*yaml.Node, []int) {
+	branches := mapValue(schema, kw)
+	if branches == nil || branches.Kind != yaml.SequenceNode {
+		return nil, nil
+	}
+	var real []int
+	for i, b := range branches.Content {
+		if !isNull(b) {
+			real = append(real, i)
+		}
+	}
+	return branches, real
+}
+
 // walk looks for unions wrapped in a nullable anyOf/oneOf inside schema.
 func (h *unionHoister) walk(schema *yaml.Node, name string) {
 	if schema == nil || schema.Kind != yaml.MappingNode {
 		return
 	}
 	for _, kw := range []string{"anyOf", "oneOf"} {
-		branches := mapValue(schema, kw)
-		if branches == nil || branches.Kind != yaml.SequenceNode {
+		branches, real := unionBranches(schema, kw)
+		if branches == nil {
 			continue
-		}
-		var real []int
-		for i, b := range branches.Content {
-			if !isNull(b) {
-				real = append(real, i)
-			}
 		}
 		if len(real) == 1 && isUnion(branches.Content[real[0]]) {
 			h.hoist(branches, real[0], name)
@@ -331,15 +341,9 @@ func (h *unionHoister) discriminators(n *yaml.Node, name string) int {
 	}
 	changed := 0
 	for _, kw := range []string{"anyOf", "oneOf"} {
-		branches := mapValue(n, kw)
-		if branches == nil || branches.Kind != yaml.SequenceNode {
+		branches, real := unionBranches(n, kw)
+		if branches == nil {
 			continue
-		}
-		var real []int
-		for i, b := range branches.Content {
-			if !isNull(b) {
-				real = append(real, i)
-			}
 		}
 		for _, i := range real {
 			branchName := name
