@@ -197,16 +197,7 @@ func TestFakeChecksPydanticIdioms(t *testing.T) {
 				method = http.MethodDelete
 			}
 			resp, body := send(t, method, url+tc.path, tc.body)
-			if resp.StatusCode != tc.wantStatus {
-				t.Errorf("status = %d, want %d; body %s", resp.StatusCode, tc.wantStatus, body)
-			}
-			got := violations()[before:]
-			switch {
-			case tc.wantReport == "" && len(got) > 0:
-				t.Errorf("violations = %q, want none", got)
-			case tc.wantReport != "" && (len(got) != 1 || !strings.Contains(got[0], tc.wantReport)):
-				t.Errorf("violations = %q, want one about %q", got, tc.wantReport)
-			}
+			judged(t, resp.StatusCode, body, violations()[before:], tc.wantStatus, tc.wantReport)
 		})
 	}
 	if n := notes(); len(n) != 1 || !strings.Contains(n[0], "2 pattern(s)") ||
@@ -280,5 +271,20 @@ func TestFakeSynthesizesConformingResponses(t *testing.T) {
 	}
 	if v := violations(); len(v) > 0 {
 		t.Errorf("violations = %q", v)
+	}
+}
+
+// judged checks how the fake answered a request and what it reported: the
+// status, and no violation or exactly one naming wantReport.
+func judged(t *testing.T, status int, body []byte, got []string, wantStatus int, wantReport string) {
+	t.Helper()
+	if status != wantStatus {
+		t.Errorf("status = %d, want %d; body %s", status, wantStatus, body)
+	}
+	switch {
+	case wantReport == "" && len(got) > 0:
+		t.Errorf("violations = %q, want none", got)
+	case wantReport != "" && (len(got) != 1 || !strings.Contains(got[0], wantReport)):
+		t.Errorf("violations = %q, want one about %q", got, wantReport)
 	}
 }
