@@ -15,14 +15,14 @@ import (
 var ErrMissingAPIKey = errors.New("datafold: no API key: set DATAFOLD_API_KEY or pass datafold.WithAPIKey")
 
 // ErrInvalidAPIKey is wrapped by the errors [NewAPIKey] and [NewClient]
-// return for a key that cannot be sent as an HTTP header: blank, padded with
-// whitespace, or holding control or non-ASCII characters. The error says what
-// is wrong and where, never what the key is.
+// return for a key that cannot be sent as an HTTP header (blank, padded, or
+// holding control or non-ASCII characters), saying what is wrong and where,
+// never what the key is.
 var ErrInvalidAPIKey = errors.New("datafold: invalid API key")
 
 // ErrInsecureTransport is wrapped by the error returned when the API key would
-// travel over plain http to a host that is not a loopback address. See
-// [WithInsecureHTTP] to allow it.
+// travel over plain http to a host that is not a loopback address
+// ([WithInsecureHTTP] allows it).
 var ErrInsecureTransport = errors.New("datafold: refusing to send the API key over plain http to a non-loopback host")
 
 // APIKey authenticates requests to the Datafold API by setting the header
@@ -42,20 +42,17 @@ var ErrInsecureTransport = errors.New("datafold: refusing to send the API key ov
 // "Key [REDACTED]", and a struct of yours holding one in an unexported
 // field prints an address in its place.
 type APIKey struct {
-	// k is behind a pointer for fmt's sake: a caller's struct that holds
-	// an APIKey in an unexported field prints that field's contents without
-	// calling its methods, and a nested pointer prints as an address.
+	// k is behind a pointer because fmt prints an unexported field's
+	// contents without calling its methods, and a nested pointer as an
+	// address.
 	k *keyData
 }
 
 type keyData struct {
-	// header is the complete header value, built once so that Intercept
-	// allocates nothing per request. Its capacity equals its length, so an
-	// append by anyone downstream copies instead of writing into it.
-	header []string
-
-	// insecure lets Intercept send the key over plain http to any host.
-	insecure bool
+	// header is the header value, built once so that Intercept allocates
+	// nothing; its capacity is its length, so an append downstream copies.
+	header   []string
+	insecure bool // WithInsecureHTTP: plain http to any host
 }
 
 // NewAPIKey validates key and returns a request editor for it. The key must
@@ -72,17 +69,16 @@ func NewAPIKey(key string) (*APIKey, error) {
 }
 
 func validateKey(key string) error {
-	if key == "" {
+	switch trimmed := strings.TrimSpace(key); {
+	case key == "":
 		return ErrMissingAPIKey
-	}
-	if strings.TrimSpace(key) == "" {
+	case trimmed == "":
 		return fmt.Errorf("%w: it is blank", ErrInvalidAPIKey)
-	}
-	if strings.TrimSpace(key) != key {
+	case trimmed != key:
 		return fmt.Errorf("%w: it has leading or trailing whitespace", ErrInvalidAPIKey)
 	}
-	for i := 0; i < len(key); i++ {
-		switch c := key[i]; {
+	for i, c := range []byte(key) {
+		switch {
 		case c < 0x20 || c == 0x7f:
 			return fmt.Errorf("%w: control character at byte %d", ErrInvalidAPIKey, i)
 		case c == ' ':
@@ -101,17 +97,11 @@ func (k *APIKey) Intercept(_ context.Context, req *http.Request) error {
 	if k == nil || k.k == nil {
 		return ErrMissingAPIKey // a zero APIKey, not one from NewAPIKey
 	}
-	if !k.k.insecure && !secureURL(req) {
+	if req.URL.Scheme == "http" && !k.k.insecure && !isLoopback(req.URL.Hostname()) {
 		return fmt.Errorf("%w %q", ErrInsecureTransport, req.URL.Hostname())
 	}
 	req.Header["Authorization"] = k.k.header
 	return nil
-}
-
-// secureURL reports whether the key may travel on req: over https, or over
-// http to a loopback host where nothing crosses a network.
-func secureURL(req *http.Request) bool {
-	return req.URL.Scheme != "http" || isLoopback(req.URL.Hostname())
 }
 
 func isLoopback(host string) bool {
@@ -130,11 +120,8 @@ const redacted = "Key [REDACTED]"
 // String returns a redacted form of the key.
 func (k APIKey) String() string { return redacted }
 
-// GoString returns a redacted form of the key, for %#v.
-func (k APIKey) GoString() string { return redacted }
-
-// Format prints the redacted form for every verb, so that not even %d or %x
-// reaches the secret.
+// Format prints the redacted form for every verb, %#v included, so that not
+// even %d or %x reaches the secret.
 func (k APIKey) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
 
 // LogValue keeps the key out of structured logs.

@@ -1,7 +1,6 @@
 package datafold
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,10 +25,9 @@ import (
 //     network, the context, [ErrResponseTooLarge]), after retries. Whether
 //     the operation happened is unknown.
 //
-// resp comes back with an *APIError when the generated type holds the
-// answer (resp.JSON422 holds FastAPI's list). With the plain methods'
-// *http.Response, a 2xx body is left for the caller; any other is read into
-// the *APIError and closed.
+// resp comes back with an *APIError when it holds the answer (resp.JSON422
+// holds FastAPI's list). Of the plain methods' *http.Response, a 2xx body is
+// left for the caller; any other is read into the *APIError and closed.
 func Check[R any](resp R, err error) (R, error) {
 	if err != nil {
 		return resp, callError(err)
@@ -38,8 +36,8 @@ func Check[R any](resp R, err error) (R, error) {
 }
 
 // callError gives a call's own error its place among Check's kinds: the
-// generated decoder's JSON errors, from a 2xx body too long for the
-// transport to judge in full, are malformed bodies like the others.
+// generated decoder's JSON errors (valid JSON of the wrong shape, or any
+// body from a client NewClient did not build) are malformed bodies.
 func callError(err error) error {
 	if errors.Is(err, ErrMalformedBody) {
 		return err
@@ -56,31 +54,6 @@ func callError(err error) error {
 // [CheckResponse] reads, for a client made without [NewClient]'s limit.
 const maxErrorBody = 1 << 20
 
-// checkHTTP is [CheckResponse] for the plain methods' *http.Response.
-func checkHTTP(hr *http.Response) error {
-	if hr == nil {
-		return errors.New("datafold: CheckResponse called with a nil response")
-	}
-	if hr.StatusCode >= 200 && hr.StatusCode < 300 {
-		return nil
-	}
-	var raw []byte
-	switch b := hr.Body.(type) {
-	case nil:
-	case *body:
-		// The transport has the body already, whole or as far as it
-		// came; newAPIError copies what it keeps before Close recycles it.
-		defer b.Close()
-		raw = b.data
-	default:
-		var buf bytes.Buffer
-		_, _ = buf.ReadFrom(io.LimitReader(hr.Body, maxErrorBody))
-		_ = hr.Body.Close()
-		raw = buf.Bytes()
-	}
-	return newAPIError(hr.StatusCode, hr, raw)
-}
-
 // Response is what every response type in package api has in common: a
 // status code and the raw body.
 type Response interface {
@@ -93,40 +66,50 @@ type Response interface {
 // CheckResponse returns nil when r has a 2xx status, and an [*APIError]
 // describing the failure otherwise. r is the response of any operation,
 // present and future, from package api: a *XxxResponse of the
-// ...WithResponse methods, or the *http.Response of the plain ones (whose
-// body it reads and closes on failure, see [Check]). So no per-operation
-// error code is needed. [Check] wraps a whole call, its error included:
-//
-//	resp, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, 42))
-//
-// A nil r, or a value of another type, is reported as an error rather
-// than a panic.
+// ...WithResponse methods, or the *http.Response of the plain ones, whose
+// body it reads and closes on failure. A nil r, or a value of another type,
+// is an error rather than a panic.
 func CheckResponse(r any) error {
-	if hr, ok := r.(*http.Response); ok {
-		return checkHTTP(hr)
-	}
-	if r == nil {
-		return errors.New("datafold: CheckResponse called with a nil response")
-	}
-	if v := reflect.ValueOf(r); v.Kind() == reflect.Pointer && v.IsNil() {
-		return errors.New("datafold: CheckResponse called with a nil response")
-	}
-	resp, ok := r.(Response)
-	if !ok {
+	var code int
+	var hr *http.Response
+	var raw []byte
+	switch r := r.(type) {
+	case *http.Response:
+		if r == nil {
+			break
+		}
+		code, hr = r.StatusCode, r
+		if code/100 == 2 || r.Body == nil {
+			break
+		}
+		defer r.Body.Close()
+		if b, ok := r.Body.(*body); ok {
+			// The transport has the body already, whole or as far as it
+			// came; newAPIError copies what it keeps before Close
+			// recycles it.
+			raw = b.data
+		} else {
+			raw, _ = io.ReadAll(io.LimitReader(r.Body, maxErrorBody))
+		}
+	case Response:
+		if v := reflect.ValueOf(r); v.Kind() == reflect.Pointer && v.IsNil() {
+			break
+		}
+		code, hr, raw = r.StatusCode(), httpResponse(r), r.GetBody()
+	case nil:
+	default:
 		return fmt.Errorf("datafold: CheckResponse called with a %T, not a response of package api or an *http.Response", r)
 	}
-	code := resp.StatusCode()
-	if code >= 200 && code < 300 {
+	switch {
+	case code/100 == 2:
 		return nil
-	}
-	hr := httpResponse(resp)
-	if code == 0 && hr == nil {
+	case code == 0 && hr == nil:
 		// The generated StatusCode() says 0 when there is no
-		// HTTPResponse: nothing was answered, so there is no API error
-		// to describe.
-		return errors.New("datafold: CheckResponse called with a response that holds no HTTP response")
+		// HTTPResponse: nothing was answered, so there is no API error to
+		// describe.
+		return errors.New("datafold: CheckResponse called with a nil response, or one that holds no HTTP response")
 	}
-	return newAPIError(code, hr, resp.GetBody())
+	return newAPIError(code, hr, raw)
 }
 
 // httpResponse finds the *http.Response every generated response type keeps

@@ -1,10 +1,12 @@
 package datafold_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -111,16 +113,18 @@ func TestHostileResponses(t *testing.T) {
 			wantText: "422 Unprocessable Entity: path.bi_datasource_id: Input should be a valid integer", wantCalls: 1,
 		},
 		{
-			name:     "422_garbage_declared_json",
-			handler:  jsonBody(422, `<html>oops</html>`),
-			wantIs:   datafold.ErrValidation,
-			wantText: "422 Unprocessable Entity: <html>oops</html>", wantCalls: 1,
+			name:    "422_garbage_declared_json",
+			handler: jsonBody(422, `<html>oops</html>`),
+			wantIs:  datafold.ErrValidation,
+			// The response comes back with the error: CheckResponse, not
+			// the generated decoder, judged it.
+			wantStatus: 422, wantText: "422 Unprocessable Entity: <html>oops</html>", wantCalls: 1,
 		},
 		{
-			name:     "422_string_detail_from_httpexception",
-			handler:  jsonBody(422, `{"detail":"Integration is in use by 3 dashboards"}`),
-			wantIs:   datafold.ErrValidation,
-			wantText: "datafold: DELETE /api/v1/lineage/bi/42/: 422 Unprocessable Entity: Integration is in use by 3 dashboards", wantCalls: 1,
+			name:       "422_string_detail_from_httpexception",
+			handler:    jsonBody(422, `{"detail":"Integration is in use by 3 dashboards"}`),
+			wantIs:     datafold.ErrValidation,
+			wantStatus: 422, wantText: "datafold: DELETE /api/v1/lineage/bi/42/: 422 Unprocessable Entity: Integration is in use by 3 dashboards", wantCalls: 1,
 		},
 		{
 			name:      "429_retry_after_then_200",
@@ -279,13 +283,58 @@ func TestCheck_plainMethod(t *testing.T) {
 	}
 }
 
-// A JSON decoding error from the generated decoder (a 2xx body too long
-// for the transport to judge in full) is a malformed body too.
+// Without Check, the generated methods return a malformed 2xx as their own
+// error (their types cannot hold it) and every other status as a response,
+// a 422 that is not FastAPI's list included.
+func TestWithoutCheck(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		handler    http.HandlerFunc
+		wantIs     error // of the call's own error
+		wantStatus int
+		wantJSON   bool // JSON422 decoded
+	}{
+		{name: "200_not_json", handler: jsonBody(200, `{"removed": tr`), wantIs: datafold.ErrMalformedBody},
+		{name: "404", handler: jsonBody(404, `{"detail":"Integration not found"}`), wantStatus: 404},
+		{name: "422_list", handler: jsonBody(422, `{"detail":[{"loc":["path","bi_datasource_id"],"msg":"m","type":"t"}]}`), wantStatus: 422, wantJSON: true},
+		{name: "422_string", handler: jsonBody(422, `{"detail":"Integration is in use"}`), wantStatus: 422},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, _ := setup(t, answer(tt.handler))
+			resp, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
+			if tt.wantIs != nil {
+				if !errors.Is(err, tt.wantIs) || resp != nil {
+					t.Fatalf("resp, err = %v, %v; want no response and errors.Is %v", resp, err, tt.wantIs)
+				}
+				return
+			}
+			if err != nil || resp.StatusCode() != tt.wantStatus || (resp.JSON422 != nil) != tt.wantJSON {
+				t.Fatalf("resp, err = %+v, %v; want status %d, JSON422 decoded: %v", resp, err, tt.wantStatus, tt.wantJSON)
+			}
+			var apiErr *datafold.APIError
+			if err := datafold.CheckResponse(resp); !errors.As(err, &apiErr) || apiErr.Detail == "" {
+				t.Errorf("CheckResponse = %v, want an *APIError with FastAPI's detail", err)
+			}
+		})
+	}
+}
+
+// The generated decoder's own JSON errors, from a client NewClient did not
+// build (so no transport judged the body), are malformed bodies to Check.
 func TestCheck_decoderErrors(t *testing.T) {
 	t.Parallel()
-	c, _ := setup(t, answer(jsonBody(200, fmt.Sprintf(`{"padding": "%0100d", "broken": }`, 0))))
-	if o := call(t, c); !errors.Is(o.err, datafold.ErrMalformedBody) {
-		t.Errorf("err = %v, want ErrMalformedBody", o.err)
+	srv := httptest.NewServer(jsonBody(200, `{"removed": tr`))
+	t.Cleanup(srv.Close)
+	c, err := api.NewClientWithResponses(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = datafold.Check(c.RemoveIntegrationWithResponse(t.Context(), 42))
+	if syntax := new(json.SyntaxError); !errors.Is(err, datafold.ErrMalformedBody) || !errors.As(err, &syntax) {
+		t.Errorf("err = %v, want ErrMalformedBody wrapping the decoder's *json.SyntaxError", err)
 	}
 }
 

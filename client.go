@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-
 	"time"
 
 	"github.com/datafold/datafold-go/api"
@@ -24,7 +23,7 @@ const (
 )
 
 // DefaultMaxResponseBytes is the default limit on a response body: far
-// above anything the API sends, far below what would hurt a process.
+// above what the API sends, far below what would hurt a process.
 const DefaultMaxResponseBytes = 10 << 20
 
 // Option configures [NewClient]. The With... functions make them; an
@@ -40,20 +39,28 @@ type config struct {
 	insecure   bool
 	logger     *slog.Logger
 	userAgent  string
-	editors    []api.RequestEditorFn
-	sleep      func(context.Context, time.Duration) error
-	// pool, set only by tests, replaces the shared connection pool with
-	// one of its own (a short stall, a test CA) of the same design.
-	pool *poolConfig
+	sleep      func(context.Context, time.Duration) error // tests replace it
+	pool       *poolConfig                                // tests' own pool, else the shared one
 }
 
-// WithAPIKey sets the API key, instead of DATAFOLD_API_KEY.
+// option is an Option that fails NewClient with err when bad, and otherwise
+// sets what it configures.
+func option(bad bool, err string, set func(*config)) Option {
+	return Option{func(c *config) error {
+		if bad {
+			return errors.New("datafold: " + err)
+		}
+		set(c)
+		return nil
+	}}
+}
+
+// WithAPIKey sets the API key, instead of DATAFOLD_API_KEY. An empty key is
+// [ErrMissingAPIKey], as from [NewAPIKey], with no fallback to the variable:
+// the caller meant to choose the key.
 func WithAPIKey(key string) Option {
 	return Option{func(c *config) error {
 		if key == "" {
-			// As from NewAPIKey: empty is missing, not malformed. It does
-			// not fall back to DATAFOLD_API_KEY either: the caller meant to
-			// choose the key.
 			return fmt.Errorf("%w (WithAPIKey was given an empty key)", ErrMissingAPIKey)
 		}
 		c.key = key
@@ -65,120 +72,68 @@ func WithAPIKey(key string) Option {
 // https://app.datafold.com. A value without a scheme, such as
 // "acme.datafold.com", is taken as https.
 func WithServer(server string) Option {
-	return Option{func(c *config) error {
-		if server == "" {
-			return errors.New("datafold: WithServer was given an empty server")
-		}
-		c.server = server
-		return nil
-	}}
+	return option(server == "", "WithServer was given an empty server", func(c *config) { c.server = server })
 }
 
 // WithHTTPClient sends requests through hc: its transport, timeout, cookie
-// jar and redirect policy. The client's retries, response limit and
-// https-only check wrap hc's transport in a copy of hc; hc itself is not
-// modified.
+// jar and redirect policy. The client's retries, limit and https-only check
+// wrap hc's transport in a copy of hc, leaving hc as it is.
 func WithHTTPClient(hc *http.Client) Option {
-	return Option{func(c *config) error {
-		if hc == nil {
-			return errors.New("datafold: WithHTTPClient was given a nil client")
-		}
-		c.httpClient = hc
-		return nil
-	}}
+	return option(hc == nil, "WithHTTPClient was given a nil client", func(c *config) { c.httpClient = hc })
 }
 
 // WithRetryPolicy replaces [DefaultRetryPolicy].
 func WithRetryPolicy(p RetryPolicy) Option {
-	return Option{func(c *config) error {
-		if err := p.validate(); err != nil {
-			return err
-		}
-		c.retry = p
-		return nil
-	}}
+	err := p.validate()
+	return option(err != "", "RetryPolicy"+err, func(c *config) { c.retry = p })
 }
 
 // WithoutRetries sends every request once.
 func WithoutRetries() Option {
-	return Option{func(c *config) error {
-		c.retry.MaxRetries = 0
-		return nil
-	}}
+	return option(false, "", func(c *config) { c.retry.MaxRetries = 0 })
 }
 
 // WithMaxResponseBytes limits how much of a response body is read (default
 // [DefaultMaxResponseBytes]). A longer body fails the call with an error
 // wrapping [ErrResponseTooLarge].
 func WithMaxResponseBytes(n int64) Option {
-	return Option{func(c *config) error {
-		if n <= 0 {
-			return errors.New("datafold: WithMaxResponseBytes needs a positive limit")
-		}
-		c.maxBody = n
-		return nil
-	}}
+	return option(n <= 0, "WithMaxResponseBytes needs a positive limit", func(c *config) { c.maxBody = n })
 }
 
 // WithInsecureHTTP allows sending the API key over plain http to hosts that
-// are not loopback addresses. Without it, such a server is an error from
+// are not loopback addresses; without it, such a server is an error from
 // [NewClient], and a redirect to one fails the request. A redirect from
-// https to plain http fails even with it, whatever the host: the key went
-// to a server the user named over https, and stays on https.
+// https to plain http fails even with it, whatever the host.
 func WithInsecureHTTP() Option {
-	return Option{func(c *config) error {
-		c.insecure = true
-		return nil
-	}}
+	return option(false, "", func(c *config) { c.insecure = true })
 }
 
 // WithLogger logs every attempt at debug level through l: method, URL (query
-// redacted), status, attempt number, duration and headers, with the
-// Authorization header redacted.
+// redacted), status, attempt number, duration and error.
 func WithLogger(l *slog.Logger) Option {
-	return Option{func(c *config) error {
-		c.logger = l
-		return nil
-	}}
+	return option(false, "", func(c *config) { c.logger = l })
 }
 
 // WithUserAgent puts product, such as "offboard/1.2", in front of the
 // client's own User-Agent.
 func WithUserAgent(product string) Option {
-	return Option{func(c *config) error {
-		if product == "" || strings.ContainsFunc(product, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return errors.New("datafold: WithUserAgent needs a non-empty value without control characters")
-		}
-		c.userAgent = product
-		return nil
-	}}
-}
-
-// WithRequestEditor adds fn to the editors every request passes through,
-// after the client's own (which set Authorization and User-Agent).
-func WithRequestEditor(fn api.RequestEditorFn) Option {
-	return Option{func(c *config) error {
-		if fn == nil {
-			return errors.New("datafold: WithRequestEditor was given a nil function")
-		}
-		c.editors = append(c.editors, fn)
-		return nil
-	}}
+	bad := product == "" || strings.ContainsFunc(product, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	return option(bad, "WithUserAgent needs a non-empty value without control characters",
+		func(c *config) { c.userAgent = product })
 }
 
 // NewClient returns a client for the Datafold API.
 //
-// The API key comes from [WithAPIKey], else from DATAFOLD_API_KEY; a missing
-// or malformed key is an error here, before any request is sent. The server
-// comes from [WithServer], else DATAFOLD_HOST, else the first server of the
-// OpenAPI document (https://app.datafold.com).
+// The API key comes from [WithAPIKey], else DATAFOLD_API_KEY; a missing or
+// malformed key is an error here, before any request. The server comes from
+// [WithServer], else DATAFOLD_HOST, else the OpenAPI document's first
+// server (https://app.datafold.com).
 //
-// The client retries as [DefaultRetryPolicy] says, limits response bodies to
+// The client retries as [DefaultRetryPolicy] says, limits bodies to
 // [DefaultMaxResponseBytes], and sends the key only over https or to
-// loopback hosts: Go drops it on a redirect to another host (a subdomain of
-// the server's host keeps it) and the client refuses a redirect that would
-// carry it over plain http (from https, even to loopback). It is safe for
-// concurrent use; create one and share it.
+// loopback hosts: Go drops it on a redirect to another host (a subdomain
+// keeps it), and the client refuses a redirect onto plain http (from https,
+// even to loopback). It is safe for concurrent use; create one and share it.
 func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 	c := config{
 		retry:   DefaultRetryPolicy(),
@@ -212,34 +167,30 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 		return nil, err
 	}
 
-	pool := defaultTransport()
-	if c.pool != nil {
-		pool = newTransportPool(*c.pool)
-	}
-	hc := &http.Client{Transport: newTransport(pool, &c)}
+	hc := &http.Client{Transport: defaultTransport()}
 	if c.httpClient != nil {
-		base := c.httpClient.Transport
-		if base == nil {
-			base = http.DefaultTransport
-		}
 		copied := *c.httpClient
-		copied.Transport = newTransport(base, &c)
 		hc = &copied
 	}
+	switch {
+	case c.pool != nil:
+		hc.Transport = newTransportPool(*c.pool)
+	case hc.Transport == nil:
+		hc.Transport = http.DefaultTransport
+	}
+	hc.Transport = &transport{hc.Transport, &c}
 
-	ua := userAgent()
+	ua := []string{userAgent()}
 	if c.userAgent != "" {
-		ua = c.userAgent + " " + ua
+		ua[0] = c.userAgent + " " + ua[0]
 	}
-	h := headers{key: key, userAgent: []string{ua}}
-	apiOpts := []api.ClientOption{
+	return api.NewClientWithResponses(server,
 		api.WithHTTPClient(&doer{hc: hc, key: key}),
-		api.WithRequestEditorFn(h.edit),
-	}
-	for _, e := range c.editors {
-		apiOpts = append(apiOpts, api.WithRequestEditorFn(e))
-	}
-	return api.NewClientWithResponses(server, apiOpts...)
+		api.WithRequestEditorFn(key.Intercept),
+		api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header["User-Agent"] = ua // cap 1: an append downstream copies
+			return nil
+		}))
 }
 
 // doer sends requests through the client's *http.Client and keeps the key
@@ -262,15 +213,3 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 // CloseIdleConnections closes the pool's idle connections, as
 // [http.Client.CloseIdleConnections] does.
 func (d *doer) CloseIdleConnections() { d.hc.CloseIdleConnections() }
-
-// headers is the client's one request editor: a single call per request
-// that allocates nothing.
-type headers struct {
-	key       *APIKey
-	userAgent []string
-}
-
-func (h headers) edit(ctx context.Context, req *http.Request) error {
-	req.Header["User-Agent"] = h.userAgent[:1:1]
-	return h.key.Intercept(ctx, req)
-}

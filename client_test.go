@@ -311,21 +311,20 @@ func record(r *http.Request) wire {
 func TestRemoveIntegration_wire(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name string
-		opts []datafold.Option
-		want wire
+		name    string
+		opts    []datafold.Option
+		editors []api.RequestEditorFn // the generated methods' own, per call
+		want    wire
 	}{
 		// The zero Option does nothing.
 		{name: "defaults", opts: []datafold.Option{{}}, want: wire{UserAgent: "datafold-go/" + datafold.Version()}},
 		{
 			name: "user_agent_and_editor",
-			opts: []datafold.Option{
-				datafold.WithUserAgent("offboard/1.2"),
-				datafold.WithRequestEditor(func(_ context.Context, r *http.Request) error {
-					r.Header.Set("X-Trace", "abc")
-					return nil
-				}),
-			},
+			opts: []datafold.Option{datafold.WithUserAgent("offboard/1.2")},
+			editors: []api.RequestEditorFn{func(_ context.Context, r *http.Request) error {
+				r.Header.Set("X-Trace", "abc")
+				return nil
+			}},
 			want: wire{UserAgent: "offboard/1.2 datafold-go/" + datafold.Version(), Trace: "abc"},
 		},
 	}
@@ -338,7 +337,7 @@ func TestRemoveIntegration_wire(t *testing.T) {
 				jsonBody(200, `{}`)(w, r)
 			}), withClient(tt.opts...))
 
-			resp, err := datafold.Check(c.RemoveIntegrationWithResponse(t.Context(), 42))
+			resp, err := datafold.Check(c.RemoveIntegrationWithResponse(t.Context(), 42, tt.editors...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -442,7 +441,6 @@ func TestNewClient_badOptions(t *testing.T) {
 		{"backoff_inverted", datafold.WithRetryPolicy(datafold.RetryPolicy{MinBackoff: time.Second}), "MaxBackoff is less"},
 		{"zero_body_limit", datafold.WithMaxResponseBytes(0), "positive"},
 		{"user_agent_newline", datafold.WithUserAgent("x\ny"), "control characters"},
-		{"nil_editor", datafold.WithRequestEditor(nil), "nil function"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,12 +14,8 @@ import (
 	"unicode/utf8"
 )
 
-// Sentinels for the API failures callers usually branch on. An [*APIError]
-// matches them with [errors.Is]:
-//
-//	if errors.Is(err, datafold.ErrNotFound) {
-//		// already gone
-//	}
+// Sentinels for the API failures callers usually branch on, which an
+// [*APIError] matches with [errors.Is].
 var (
 	// ErrNotFound matches a 404 answer.
 	ErrNotFound = errors.New("datafold: not found")
@@ -32,26 +29,24 @@ var (
 	ErrRateLimited = errors.New("datafold: rate limited")
 )
 
-// requestIDHeaders are the headers, in order of preference, that carry an id
-// support can use to find the request in server logs.
-var requestIDHeaders = []string{"X-Request-Id", "X-Request-ID", "X-Correlation-Id", "Cf-Ray"}
+// requestIDHeaders carry, in order of preference, an id support can use to
+// find the request in server logs.
+var requestIDHeaders = []string{"X-Request-Id", "X-Correlation-Id", "Cf-Ray"}
 
 // maxExcerpt bounds the copy of a response body an [APIError] keeps, so an
 // HTML error page from a proxy prints as a line, not as 40 KB.
 const maxExcerpt = 512
 
-// APIError is a response from the Datafold API with a status outside 2xx.
-//
-// [CheckResponse] builds it from any response type in package api. It holds
-// what identifies the failure and nothing of the request's headers or query,
-// so it is safe to log.
+// APIError is a response from the Datafold API with a status outside 2xx,
+// built by [CheckResponse] from any response type in package api. It holds
+// nothing of the request's headers or query, so it is safe to log.
 type APIError struct {
 	// StatusCode is the HTTP status, such as 404.
 	StatusCode int
 	// Method is the request's method, such as "DELETE".
 	Method string
-	// Path is the request's escaped path, such as
-	// "/api/v1/lineage/bi/42/". The query string is left out.
+	// Path is the request's escaped path without the query, such as
+	// "/api/v1/lineage/bi/42/".
 	Path string
 	// Detail is FastAPI's "detail" when it is a string, such as
 	// "Integration not found", or a summary of Issues when it is a list.
@@ -67,16 +62,14 @@ type APIError struct {
 	// Attempts is how many times the request was sent, retries included.
 	Attempts int
 	// RetryAfter is the wait the server asked for in its Retry-After
-	// header, or 0. Set on a 429 or 503 the retries did not get past, it
-	// says when to try again.
+	// header, or 0: on a 429 or 503, when to try again.
 	RetryAfter time.Duration
 }
 
 // ValidationIssue is one entry of FastAPI's validation error list.
 type ValidationIssue struct {
-	// Loc is where the problem is, as FastAPI reports it: each element is a
-	// string (a section such as "path" or "body", or a field name) or an int
-	// (a list index).
+	// Loc is where the problem is: strings (a section such as "path" or
+	// "body", or a field name) and ints (list indexes).
 	Loc []any
 	// Msg is the human-readable message.
 	Msg string
@@ -89,17 +82,14 @@ type ValidationIssue struct {
 func (v ValidationIssue) Field() string {
 	var b strings.Builder
 	for _, e := range v.Loc {
-		switch e := e.(type) {
-		case int:
-			b.WriteByte('[')
-			b.WriteString(strconv.Itoa(e))
-			b.WriteByte(']')
-		default:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			fmt.Fprint(&b, e)
+		if i, ok := e.(int); ok {
+			fmt.Fprintf(&b, "[%d]", i)
+			continue
 		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		fmt.Fprint(&b, e)
 	}
 	return b.String()
 }
@@ -116,34 +106,26 @@ func (v ValidationIssue) String() string {
 // Error reads like
 // "datafold: DELETE /api/v1/lineage/bi/42/: 404 Not Found: Integration not found".
 func (e *APIError) Error() string {
-	var b strings.Builder
-	b.WriteString("datafold: ")
+	s := "datafold: "
 	if e.Method != "" {
-		b.WriteString(e.Method)
-		b.WriteByte(' ')
+		s += e.Method + " "
 	}
 	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
+		s += e.Path + ": "
 	}
-	b.WriteString(statusLine(e.StatusCode))
-	switch {
-	case e.Detail != "":
-		b.WriteString(": ")
-		b.WriteString(e.Detail)
-	case len(e.Body) > 0:
-		b.WriteString(": ")
-		b.WriteString(excerpt(e.Body, 120))
+	s += statusLine(e.StatusCode)
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	} else if len(e.Body) > 0 {
+		s += ": " + excerpt(e.Body, 120)
 	}
 	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
 	}
 	if e.RequestID != "" {
-		b.WriteString(" [request id ")
-		b.WriteString(e.RequestID)
-		b.WriteByte(']')
+		s += " [request id " + e.RequestID + "]"
 	}
-	return b.String()
+	return s
 }
 
 // statusLine names a status as "404 Not Found", from the code alone: the
@@ -171,12 +153,9 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// newAPIError describes a non-2xx answer. hr may be nil; raw is the whole
-// body or its start.
-//
-// A server may echo what it was sent, the API key included ("malformed
-// Authorization header: Key ..."); the credential the request carried is
-// replaced with [REDACTED] in everything kept from the answer.
+// newAPIError describes a non-2xx answer; hr may be nil. A server may echo
+// the key it was sent ("malformed Authorization header: Key ..."), so the
+// credential is replaced with [REDACTED] in everything kept.
 func newAPIError(code int, hr *http.Response, raw []byte) *APIError {
 	e := &APIError{StatusCode: code, Attempts: 1}
 	var secret string
@@ -217,63 +196,47 @@ func (e *APIError) parseDetail(body []byte, secret string) bool {
 	if json.Unmarshal(body, &env) != nil || len(env.Detail) == 0 || string(env.Detail) == "null" {
 		return false
 	}
-	switch env.Detail[0] {
-	case '"':
-		var s string
-		if json.Unmarshal(env.Detail, &s) != nil {
-			return false
-		}
+	var s string
+	var items []struct {
+		Loc       []any
+		Msg, Type string
+	}
+	switch {
+	case json.Unmarshal(env.Detail, &s) == nil:
 		e.Detail = excerpt([]byte(scrub(s, secret)), maxExcerpt)
-		return true
-	case '[':
-		var items []struct {
-			Loc  []json.RawMessage `json:"loc"`
-			Msg  string            `json:"msg"`
-			Type string            `json:"type"`
-		}
-		if json.Unmarshal(env.Detail, &items) != nil || len(items) == 0 {
+	case json.Unmarshal(env.Detail, &items) == nil:
+		if len(items) == 0 {
 			return false
 		}
 		msgs := make([]string, 0, len(items))
 		for _, it := range items {
-			v := ValidationIssue{Msg: scrub(it.Msg, secret), Type: scrub(it.Type, secret), Loc: make([]any, 0, len(it.Loc))}
-			for _, raw := range it.Loc {
-				if s, ok := locElem(raw).(string); ok {
-					v.Loc = append(v.Loc, scrub(s, secret))
-					continue
+			v := ValidationIssue{Loc: it.Loc, Msg: scrub(it.Msg, secret), Type: scrub(it.Type, secret)}
+			for i, l := range v.Loc {
+				switch l := l.(type) {
+				case string:
+					v.Loc[i] = scrub(l, secret)
+				case float64:
+					if l == math.Trunc(l) && math.Abs(l) < 1<<53 {
+						v.Loc[i] = int(l) // a list index
+					}
 				}
-				v.Loc = append(v.Loc, locElem(raw))
 			}
 			e.Issues = append(e.Issues, v)
 			msgs = append(msgs, v.String())
 		}
 		e.Detail = excerpt([]byte(strings.Join(msgs, "; ")), maxExcerpt)
-		return true
+	default:
+		// Some handlers put an object or a number in "detail": keep it
+		// as JSON.
+		e.Detail = excerpt(scrubBytes(env.Detail, secret), maxExcerpt)
 	}
-	// Some handlers put an object or a number in "detail": keep it as JSON.
-	e.Detail = excerpt(env.Detail, maxExcerpt)
 	return true
 }
 
-// locElem decodes one element of FastAPI's "loc": a string, or an integer
-// index. Anything else is kept as its JSON text.
-func locElem(raw json.RawMessage) any {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var n int
-	if json.Unmarshal(raw, &n) == nil {
-		return n
-	}
-	return string(raw)
-}
-
-// excerpt returns at most max bytes of b as valid UTF-8 with runs of
-// whitespace folded to one space, so any body prints on one short line.
-// Control characters (C0 and C1), bidi overrides and other invisible
-// formatting become U+FFFD: nothing a server sends may steer the terminal
-// the error is printed on.
+// excerpt returns at most max bytes of b as valid UTF-8, whitespace runs
+// folded to one space, so any body prints on one short line. Control
+// characters, bidi overrides and other invisible formatting become U+FFFD:
+// nothing a server sends may steer the terminal the error is printed on.
 func excerpt(b []byte, max int) string {
 	var out strings.Builder
 	space := false

@@ -217,9 +217,6 @@ func ExampleWithLogger() {
 			case "url":
 				u, _ := url.Parse(a.Value.String())
 				return slog.String("path", u.Path)
-			case "headers":
-				h, _ := a.Value.Any().(http.Header)
-				return slog.String("authorization", h.Get("Authorization"))
 			}
 			return a
 		},
@@ -228,6 +225,6 @@ func ExampleWithLogger() {
 	_, err := datafold.Check(srv.Client(datafold.WithLogger(logger)).RemoveIntegrationWithResponse(context.Background(), 42))
 	fmt.Println(err)
 	// Output:
-	// level=DEBUG msg="datafold request" method=DELETE path=/api/v1/lineage/bi/42/ attempt=1 authorization=[REDACTED] status=200
+	// level=DEBUG msg="datafold request" method=DELETE path=/api/v1/lineage/bi/42/ attempt=1 status=200
 	// <nil>
 }

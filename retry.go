@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -15,32 +14,29 @@ import (
 	"time"
 )
 
-// RetryPolicy says when and how often a request is sent again.
+// RetryPolicy says when and how often a request is sent again. Start from
+// [DefaultRetryPolicy] and change what you need.
 //
 // Requests with idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE)
-// are retried after a connection error or a 429, 502, 503 or 504 answer;
-// POST and PATCH only when RetryNonIdempotent is set. A request whose body
-// cannot be replayed (no GetBody) is never retried. Between attempts the
-// client waits for the server's Retry-After (seconds or an HTTP date) when
-// it sends one, otherwise for an exponential backoff with jitter; a canceled
-// context or one whose deadline comes before the next attempt ends the
-// retries at once. When retries run out the last response is returned as is,
-// so [CheckResponse] reports the real status.
-//
-// Start from [DefaultRetryPolicy] and change what you need.
+// are retried after a connection error, a body that broke off, or a 429,
+// 502, 503 or 504; POST and PATCH only with RetryNonIdempotent, and a body
+// without GetBody never. Between attempts the client waits for Retry-After
+// (seconds or an HTTP date), else an exponential backoff with jitter; a
+// context canceled, or whose deadline comes before the next attempt, ends
+// the retries at once. The last response is returned as is, so
+// [CheckResponse] reports the real status.
 type RetryPolicy struct {
 	// MaxRetries is how many times a request may be sent again after the
 	// first attempt. Zero disables retries.
 	MaxRetries int
-	// MinBackoff is the wait before the first retry; each further retry
-	// waits twice as long, up to MaxBackoff. The actual wait is drawn
-	// between half and all of that, so many clients do not retry in step.
+	// MinBackoff is the wait before the first retry, doubled for each
+	// further one up to MaxBackoff; the wait is drawn between half and all
+	// of that, so many clients do not retry in step.
 	MinBackoff time.Duration
 	// MaxBackoff caps the exponential wait.
 	MaxBackoff time.Duration
-	// MaxRetryAfter is the longest Retry-After the client will wait for.
-	// When the server asks for longer, the response is returned instead of
-	// retried, so the caller can decide.
+	// MaxRetryAfter is the longest Retry-After the client waits for; a
+	// longer one returns the response, for the caller to decide.
 	MaxRetryAfter time.Duration
 	// RetryNonIdempotent also retries POST and PATCH requests, which may
 	// repeat their effect on the server.
@@ -58,16 +54,17 @@ func DefaultRetryPolicy() RetryPolicy {
 	}
 }
 
-func (p RetryPolicy) validate() error {
+// validate says what is wrong with p, after "RetryPolicy", or "".
+func (p RetryPolicy) validate() string {
 	switch {
 	case p.MaxRetries < 0:
-		return errors.New("datafold: RetryPolicy.MaxRetries is negative")
+		return ".MaxRetries is negative"
 	case p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0:
-		return errors.New("datafold: RetryPolicy durations must not be negative")
+		return " durations must not be negative"
 	case p.MaxBackoff < p.MinBackoff:
-		return errors.New("datafold: RetryPolicy.MaxBackoff is less than MinBackoff")
+		return ".MaxBackoff is less than MinBackoff"
 	}
-	return nil
+	return ""
 }
 
 func (t *transport) methodRetryable(method string) bool {
@@ -76,24 +73,22 @@ func (t *transport) methodRetryable(method string) bool {
 		http.MethodOptions, http.MethodTrace:
 		return true
 	}
-	return t.policy.RetryNonIdempotent
+	return t.retry.RetryNonIdempotent
 }
 
-// retryError is the last attempt's error, saying how many were made.
-type retryError struct {
-	attempts int
-	err      error
+// wrapped is an error with our message in front of another's: how many
+// attempts were made, or the message without the secret.
+type wrapped struct {
+	msg string
+	err error
 }
 
-func (e *retryError) Error() string {
-	return fmt.Sprintf("datafold: gave up after %d attempts: %v", e.attempts, e.err)
-}
-
-func (e *retryError) Unwrap() error { return e.err }
+func (e *wrapped) Error() string { return e.msg }
+func (e *wrapped) Unwrap() error { return e.err }
 
 // Timeout keeps url.Error's Timeout method truthful through the wrapping,
 // for callers that test err.(net.Error).Timeout().
-func (e *retryError) Timeout() bool { return isTimeout(e.err) }
+func (e *wrapped) Timeout() bool { return isTimeout(e.err) }
 
 func isTimeout(err error) bool {
 	t, ok := errors.AsType[interface {
@@ -118,13 +113,12 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error) bool {
 }
 
 // transient reports whether err is a network failure that a new attempt
-// may not meet, as opposed to a certificate that will stay wrong or a
-// request we refused to send. The caller's own context is checked apart:
-// net/http's "timeout awaiting response headers" matches
-// context.DeadlineExceeded too, and is worth another attempt.
+// may not meet, unlike a certificate that will stay wrong (crypto/tls wraps
+// every failed verification in one type) or a request we refused to send.
+// The caller's context is checked apart: net/http's "timeout awaiting
+// response headers" matches context.DeadlineExceeded too, and is worth
+// another attempt.
 func transient(err error) bool {
-	// crypto/tls wraps every failed verification (unknown authority, wrong
-	// host, expired) in one type.
 	if errors.Is(err, context.Canceled) || errors.Is(err, ErrInsecureTransport) ||
 		errors.As(err, new(*tls.CertificateVerificationError)) {
 		return false
@@ -140,12 +134,10 @@ func transient(err error) bool {
 }
 
 // http2ConnectionLost reports whether err is how net/http's HTTP/2 client
-// fails the streams of a connection that broke under them (a reset, a
-// failed write, a GOAWAY) or a stream the server reset. Which of these a
-// stream gets when its connection goes down depends on which goroutine
-// notices first; all of them mean the request may be sent again on
-// another connection. The errors are unexported, so they are known by
-// their text.
+// fails the streams of a broken connection (a reset, a failed write, a
+// GOAWAY: which one depends on the goroutine that notices first) or a stream
+// the server reset. All mean the request may go again on another
+// connection. The errors are unexported, so they are known by their text.
 func http2ConnectionLost(err error) bool {
 	s := err.Error()
 	for _, m := range []string{
@@ -165,21 +157,16 @@ func http2ConnectionLost(err error) bool {
 // server asked for a longer wait than the policy accepts.
 func (t *transport) backoff(attempt int, resp *http.Response) (time.Duration, bool) {
 	if resp != nil {
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), t.now()); ok {
-			return d, d <= t.policy.MaxRetryAfter
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return d, d <= t.retry.MaxRetryAfter
 		}
 	}
-	// MinBackoff doubled per retry, stopping at MaxBackoff before it can
-	// overflow.
-	d := t.policy.MinBackoff
-	for i := 1; i < attempt && d < t.policy.MaxBackoff; i++ {
-		if d > t.policy.MaxBackoff/2 {
-			d = t.policy.MaxBackoff
-			break
-		}
-		d *= 2
+	// MinBackoff doubled per retry up to MaxBackoff, compared before the
+	// shift so that it cannot overflow.
+	d := t.retry.MaxBackoff
+	if shift := attempt - 1; shift < 62 && t.retry.MinBackoff <= t.retry.MaxBackoff>>shift {
+		d = t.retry.MinBackoff << shift
 	}
-	d = min(d, t.policy.MaxBackoff)
 	if d <= 0 {
 		return 0, true
 	}
@@ -188,20 +175,16 @@ func (t *transport) backoff(attempt int, resp *http.Response) (time.Duration, bo
 }
 
 // retryAfter parses a Retry-After value: delay-seconds or an HTTP date.
+// More seconds than a Duration holds is still a number of seconds: far too
+// long, not absent.
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	secs, err := strconv.ParseInt(v, 10, 64)
-	switch {
-	case err == nil && secs < 0:
-		return 0, false
-	case err == nil && secs <= int64(time.Duration(1<<62)/time.Second):
+	const forever = time.Duration(1 << 62)
+	if v != "" && strings.Trim(v, "0123456789") == "" {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > int64(forever/time.Second) {
+			return forever, true
+		}
 		return time.Duration(secs) * time.Second, true
-	case err == nil, errors.Is(err, strconv.ErrRange) && v[0] != '-' && v[0] != '+':
-		// More seconds than a Duration holds is still a number of
-		// seconds: far too long, not absent.
-		return time.Duration(1 << 62), true
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		return max(at.Sub(now), 0), true

@@ -1,7 +1,6 @@
 package datafold
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,43 +26,32 @@ func credential(req *http.Request) string {
 	return v
 }
 
-// scrubBytes returns b with every copy of secret replaced, and b itself,
-// without copying, when there is none.
-func scrubBytes(b []byte, secret string) []byte {
-	if secret == "" || !bytes.Contains(b, []byte(secret)) {
-		return b
-	}
-	return bytes.ReplaceAll(b, []byte(secret), []byte(redactedSecret))
-}
-
-// scrub is scrubBytes for a decoded string, where JSON escapes that hid the
-// secret from scrubBytes are gone.
+// scrub returns s with every copy of secret replaced, percent-encoded ones
+// included: a server that echoes the key into a redirect's Location puts it
+// into the next request's URL, and so into every error and log line that
+// names it. Applied to decoded strings too, where JSON escapes that hid the
+// secret are gone.
 func scrub(s, secret string) string {
 	if secret == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, secret, redactedSecret)
-}
-
-// redactURL is scrub for text that holds URLs, where the secret may also
-// stand percent-encoded: a server that echoes the key into a redirect's
-// Location puts it into the next request's URL, and so into every error
-// and log line that names it.
-func redactURL(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	s = scrub(s, secret)
-	for _, esc := range [...]string{url.PathEscape(secret), url.QueryEscape(secret)} {
-		if esc != secret {
-			s = strings.ReplaceAll(s, esc, redactedSecret)
-		}
+	for _, v := range [...]string{secret, url.PathEscape(secret), url.QueryEscape(secret)} {
+		s = strings.ReplaceAll(s, v, redactedSecret)
 	}
 	return s
 }
 
+// scrubBytes is scrub for what a server sent, b itself when there is no
+// secret to look for.
+func scrubBytes(b []byte, secret string) []byte {
+	if secret == "" {
+		return b
+	}
+	return []byte(scrub(string(b), secret))
+}
+
 // redactPath is u's escaped path with the secret taken out.
-func redactPath(u *url.URL, secret string) string { return redactURL(u.EscapedPath(), secret) }
+func redactPath(u *url.URL, secret string) string { return scrub(u.EscapedPath(), secret) }
 
 // redactError takes the secret out of the *url.Error http.Client returns:
 // its URL is the last hop's, which a redirect chose. The wrapped error is
@@ -74,32 +62,9 @@ func redactError(err error, secret string) error {
 		return err
 	}
 	out := *ue
-	out.URL = redactURL(ue.URL, secret)
-	if msg := ue.Err.Error(); redactURL(msg, secret) != msg {
-		out.Err = &redactedError{msg: redactURL(msg, secret), err: ue.Err}
+	out.URL = scrub(ue.URL, secret)
+	if msg := ue.Err.Error(); scrub(msg, secret) != msg {
+		out.Err = &wrapped{scrub(msg, secret), ue.Err}
 	}
 	return &out
-}
-
-// redactedError is an error whose message had the secret in it.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-// Timeout keeps url.Error's Timeout method truthful through the wrapping.
-func (e *redactedError) Timeout() bool { return isTimeout(e.err) }
-
-// redactHeaders is h with the credentials a log line must not show replaced.
-func redactHeaders(h http.Header) http.Header {
-	out := h.Clone()
-	for _, k := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
-		if _, ok := out[k]; ok {
-			out[k] = []string{"[REDACTED]"}
-		}
-	}
-	return out
 }

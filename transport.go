@@ -9,34 +9,13 @@ import (
 )
 
 // transport sits under the generated client, so everything here applies to
-// every operation without per-operation code, and to every redirect hop.
+// every operation without per-operation code, and to every redirect hop. It
+// reads the client's config: retry policy, body limit, logger, clock, and
+// the key, scrubbed from everything the transport prints (a redirect can put
+// it into a URL, a server into a body).
 type transport struct {
-	base     http.RoundTripper
-	policy   RetryPolicy
-	maxBody  int64
-	insecure bool
-	logger   *slog.Logger
-	// secret is the API key, scrubbed from everything the transport
-	// prints: a redirect can put it into a URL, a server into a body.
-	secret string
-
-	// sleep and now are the clock; tests replace them so that backoff and
-	// Retry-After are checked without waiting.
-	sleep func(ctx context.Context, d time.Duration) error
-	now   func() time.Time
-}
-
-func newTransport(base http.RoundTripper, c *config) *transport {
-	return &transport{
-		base:     base,
-		policy:   c.retry,
-		maxBody:  c.maxBody,
-		insecure: c.insecure,
-		logger:   c.logger,
-		secret:   c.key,
-		sleep:    c.sleep,
-		now:      time.Now,
-	}
+	base http.RoundTripper
+	*config
 }
 
 // RoundTrip sends req, retrying as the policy says, and reads the body of
@@ -50,7 +29,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	ctx := req.Context()
-	retryable := t.policy.MaxRetries > 0 && t.methodRetryable(req.Method) &&
+	retryable := t.retry.MaxRetries > 0 && t.methodRetryable(req.Method) &&
 		(req.Body == nil || req.Body == http.NoBody || req.GetBody != nil)
 
 	for attempt := 1; ; attempt++ {
@@ -64,11 +43,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Body = b
 		}
 
-		var start time.Time
-		logging := t.logger != nil && t.logger.Enabled(ctx, slog.LevelDebug)
-		if logging {
-			start = time.Now()
-		}
+		start := time.Now()
 		resp, err := t.base.RoundTrip(r)
 		// A body that breaks off is a failed attempt like a connection
 		// that breaks before the status line: for an idempotent request,
@@ -77,20 +52,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err == nil {
 			failure = t.read(r, resp)
 		}
-		if logging {
-			t.log(ctx, r, resp, failure, attempt, time.Since(start))
-		}
+		t.log(ctx, r, resp, failure, attempt, time.Since(start))
 
-		if !retryable || attempt > t.policy.MaxRetries || !shouldRetry(ctx, resp, failure) {
-			return t.finish(r, resp, err, attempt)
+		wait, again := time.Duration(0), false
+		if retryable && attempt <= t.retry.MaxRetries && shouldRetry(ctx, resp, failure) {
+			wait, again = t.backoff(attempt, resp)
 		}
-		wait, ok := t.backoff(attempt, resp)
-		if !ok {
-			return t.finish(r, resp, err, attempt)
-		}
-		if deadline, has := ctx.Deadline(); has && t.now().Add(wait).After(deadline) {
-			// The next attempt could not finish in time: answer now
-			// with what we have instead of sleeping into the deadline.
+		if deadline, has := ctx.Deadline(); !again || has && time.Now().Add(wait).After(deadline) {
+			// Done, or the next attempt could not finish in time: answer
+			// now with what we have instead of sleeping into the deadline.
 			return t.finish(r, resp, err, attempt)
 		}
 		if resp != nil {
@@ -114,11 +84,11 @@ func (t *transport) refuse(req *http.Request) error {
 	}
 	for via := req.Response; via != nil && via.Request != nil; via = via.Request.Response {
 		if via.Request.URL.Scheme == "https" {
-			return fmt.Errorf("%w: a redirect from https to %s", ErrInsecureTransport, safeServer("http://"+req.URL.Host))
+			return fmt.Errorf("%w: a redirect from https to %q", ErrInsecureTransport, scrub("http://"+req.URL.Hostname(), t.key))
 		}
 	}
 	if !t.insecure && !isLoopback(req.URL.Hostname()) {
-		return fmt.Errorf("%w %q", ErrInsecureTransport, scrub(req.URL.Hostname(), t.secret))
+		return fmt.Errorf("%w %q", ErrInsecureTransport, scrub(req.URL.Hostname(), t.key))
 	}
 	return nil
 }
@@ -134,7 +104,7 @@ func (t *transport) CloseIdleConnections() {
 // read replaces resp's body with a [body] holding all of it, up to the
 // limit, and returns the connection's error if the body broke off.
 func (t *transport) read(req *http.Request, resp *http.Response) error {
-	b := &body{secret: t.secret}
+	b := &body{secret: t.key}
 	rc := resp.Body
 	resp.Body = b
 	if rc == nil || rc == http.NoBody {
@@ -142,16 +112,14 @@ func (t *transport) read(req *http.Request, resp *http.Response) error {
 		// written as test stubs often leave it nil.
 		return nil
 	}
-	var readErr error
-	var tooLarge bool
-	b.buf, b.data, readErr, tooLarge = readBody(rc, t.maxBody, resp.ContentLength)
+	tooLarge, readErr := b.readFrom(rc, t.maxBody, resp.ContentLength)
 	_ = rc.Close()
 	switch {
 	case tooLarge:
 		b.err = fmt.Errorf("%w: %s %s: the body is longer than the %d-byte limit (see datafold.WithMaxResponseBytes)",
-			ErrResponseTooLarge, req.Method, redactPath(req.URL, t.secret), t.maxBody)
+			ErrResponseTooLarge, req.Method, redactPath(req.URL, t.key), t.maxBody)
 	case readErr != nil:
-		b.err = brokenBody(req, resp, readErr, t.secret)
+		b.err = brokenBody(req, resp, readErr, t.key)
 	}
 	return readErr
 }
@@ -161,24 +129,22 @@ func (t *transport) read(req *http.Request, resp *http.Response) error {
 func (t *transport) finish(req *http.Request, resp *http.Response, err error, attempts int) (*http.Response, error) {
 	if err != nil {
 		if attempts > 1 {
-			return nil, &retryError{attempts: attempts, err: err}
+			return nil, &wrapped{fmt.Sprintf("datafold: gave up after %d attempts: %v", attempts, err), err}
 		}
 		return nil, err
 	}
 	b := resp.Body.(*body)
 	b.attempts = attempts
-	if (resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusResetContent) && len(b.data) == 0 {
-		// No content, whatever type a server or its document gives it:
-		// the generated decoder would parse the nothing as JSON.
-		resp.Header.Del("Content-Type")
-	}
 	if b.err == nil {
-		b.err = judge(req, resp, b.data, t.secret)
+		b.err = judge(req, resp, b.data, t.key)
 	}
 	return resp, nil
 }
 
 func (t *transport) log(ctx context.Context, req *http.Request, resp *http.Response, err error, attempt int, took time.Duration) {
+	if t.logger == nil || !t.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
 	u := *req.URL
 	if u.RawQuery != "" {
 		u.RawQuery = "REDACTED"
@@ -186,16 +152,15 @@ func (t *transport) log(ctx context.Context, req *http.Request, resp *http.Respo
 	u.User = nil
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
-		slog.String("url", redactURL(u.String(), t.secret)),
+		slog.String("url", scrub(u.String(), t.key)),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", took),
-		slog.Any("headers", redactHeaders(req.Header)),
 	}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", redactURL(err.Error(), t.secret)))
+		attrs = append(attrs, slog.String("error", scrub(err.Error(), t.key)))
 	}
 	t.logger.LogAttrs(ctx, slog.LevelDebug, "datafold request", attrs...)
 }

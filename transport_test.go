@@ -192,7 +192,6 @@ func TestTransport_log(t *testing.T) {
 			Status   int
 			Attempt  int
 			Duration int64
-			Headers  map[string][]string
 		}
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Fatal(err)
@@ -201,9 +200,6 @@ func TestTransport_log(t *testing.T) {
 		if rec.Method != "DELETE" || !strings.HasSuffix(rec.URL, "/api/v1/lineage/bi/42/") ||
 			rec.Status != wantStatus || rec.Attempt != i+1 || rec.Duration <= 0 {
 			t.Errorf("log line %d = %+v, want DELETE …/42/, status %d, attempt %d and a duration", i, rec, wantStatus, i+1)
-		}
-		if got := rec.Headers["Authorization"]; len(got) != 1 || got[0] != "[REDACTED]" {
-			t.Errorf("log line %d Authorization = %q, want [REDACTED]", i, got)
 		}
 	}
 }

@@ -1,9 +1,6 @@
 package datafold
 
-import (
-	"runtime/debug"
-	"sync"
-)
+import "runtime/debug"
 
 // releaseTag is set by the release build (-ldflags "-X
 // github.com/datafold/datafold-go.releaseTag=vX.Y.Z"), so a binary built
@@ -13,18 +10,15 @@ var releaseTag string
 
 // Version returns the version of this module linked into the program, such
 // as "v1.2.0", or "devel" when it is built from a working tree.
-func Version() string { return version() }
-
-var version = sync.OnceValue(func() string {
+func Version() string {
 	v := releaseTag
 	if bi, ok := debug.ReadBuildInfo(); ok && v == "" {
 		for _, m := range append([]*debug.Module{&bi.Main}, bi.Deps...) {
 			if m.Path == "github.com/datafold/datafold-go" {
-				if m.Replace != nil {
-					m = m.Replace
-				}
 				v = m.Version
-				break
+				if m.Replace != nil {
+					v = m.Replace.Version
+				}
 			}
 		}
 	}
@@ -32,7 +26,7 @@ var version = sync.OnceValue(func() string {
 		return "devel"
 	}
 	return v
-})
+}
 
 // userAgent names the module and its version, so Datafold can tell this
 // client's traffic apart and see which versions are still in use.
