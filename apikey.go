@@ -26,17 +26,9 @@ var ErrInvalidAPIKey = errors.New("datafold: invalid API key")
 var ErrInsecureTransport = errors.New("datafold: refusing to send the API key over plain http to a non-loopback host")
 
 // APIKey authenticates requests to the Datafold API by setting the header
-// "Authorization: Key <api-key>".
-//
-// Its [APIKey.Intercept] method is an [github.com/datafold/datafold-go/api.RequestEditorFn],
-// so it works on its own with the generated client:
-//
-//	key, err := datafold.NewAPIKey(os.Getenv("DATAFOLD_API_KEY"))
-//	if err != nil {
-//		return err
-//	}
-//	c, err := api.NewClientWithResponses("https://app.datafold.com",
-//		api.WithRequestEditorFn(key.Intercept))
+// "Authorization: Key <api-key>". Its [APIKey.Intercept] method is an
+// [github.com/datafold/datafold-go/api.RequestEditorFn], so it works on its
+// own with the generated client (see the example).
 //
 // An APIKey never prints its secret: every fmt verb, slog and JSON show
 // "Key [REDACTED]", and a struct of yours holding one in an unexported
@@ -112,7 +104,7 @@ func isLoopback(host string) bool {
 	return err == nil && ip.Unmap().IsLoopback()
 }
 
-// secret is the key itself, for scrubbing it from what a server sends back.
+// secret is the key itself, to scrub from what a server sends back.
 func (k *APIKey) secret() string { return strings.TrimPrefix(k.k.header[0], "Key ") }
 
 const redacted = "Key [REDACTED]"

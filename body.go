@@ -46,10 +46,8 @@ func (b *body) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Close gives the buffer back for the next response. The generated methods
-// close after they have copied the body out.
+// Close gives the buffer back, unless a rare large body would pin it.
 func (b *body) Close() error {
-	// The cap keeps a rare large body from pinning its buffer in the pool.
 	if b.buf != nil && cap(*b.buf) <= 64<<10 {
 		buffers.Put(b.buf)
 	}
@@ -62,8 +60,8 @@ func (b *body) Close() error {
 var buffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // readFrom reads rc to its end, or to one byte past limit, and reports
-// whether the limit was crossed. err is the connection's, when the body broke
-// off. size is the declared length, or -1.
+// whether the limit was crossed, or the connection's error. size is the
+// declared length, or -1.
 func (b *body) readFrom(rc io.Reader, limit, size int64) (tooLarge bool, err error) {
 	b.buf = buffers.Get().(*[]byte)
 	data := (*b.buf)[:0]
@@ -73,9 +71,7 @@ func (b *body) readFrom(rc io.Reader, limit, size int64) (tooLarge bool, err err
 	if size >= int64(cap(data)) {
 		data = make([]byte, 0, size+1) // +1: room to see EOF
 	}
-	// One byte past the limit is enough to know it was crossed, and never
-	// more than the limit in memory.
-	end := min(limit, math.MaxInt64-1) + 1
+	end := min(limit, math.MaxInt64-1) + 1 // enough to know it was crossed
 	for err == nil && int64(len(data)) < end {
 		if len(data) == cap(data) {
 			// Double: append grows large slices by a quarter, which
@@ -127,7 +123,7 @@ func judge(req *http.Request, resp *http.Response, data []byte, secret string) e
 	}
 	what := "an empty body"
 	if len(data) > 0 {
-		what = "a body that is not JSON: " + excerpt(scrubBytes(data, secret), 80)
+		what = "a body that is not JSON: " + excerpt(scrub(string(data), secret), 80)
 	}
 	return fmt.Errorf("%w: %s %s: the server answered %s with %s, though it declared Content-Type %q",
 		ErrMalformedBody, req.Method, redactPath(req.URL, secret), statusLine(resp.StatusCode), what, resp.Header.Get("Content-Type"))
@@ -144,14 +140,15 @@ func brokenBody(req *http.Request, resp *http.Response, err error, secret string
 		req.Method, redactPath(req.URL, secret), statusLine(resp.StatusCode), err)
 }
 
-// isValidationError reports whether b decodes as FastAPI's
-// HTTPValidationError: {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}.
+// fastAPIIssue is an entry of FastAPI's validation list,
+// {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}.
+type fastAPIIssue struct {
+	Loc       []any
+	Msg, Type string
+}
+
+// isValidationError reports whether b decodes as FastAPI's validation list.
 func isValidationError(b []byte) bool {
-	var v struct {
-		Detail []struct {
-			Loc       []json.RawMessage
-			Msg, Type string
-		}
-	}
+	var v struct{ Detail []fastAPIIssue }
 	return json.Unmarshal(b, &v) == nil
 }

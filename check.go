@@ -9,12 +9,10 @@ import (
 	"reflect"
 )
 
-// Check turns a call through package api into a response and one error,
-// whichever way the call failed:
-//
-//	resp, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, 42))
-//
-// The error is nil for a 2xx answer, and otherwise one of:
+// Check turns a call through package api, such as
+// Check(c.RemoveIntegrationWithResponse(ctx, 42)), into a response and one
+// error, whichever way the call failed. The error is nil for a 2xx answer,
+// and otherwise one of:
 //
 //   - an [*APIError], for every status outside 2xx (a 422 that is not
 //     FastAPI's validation list included). The server said no, except that
@@ -84,10 +82,7 @@ func CheckResponse(r any) error {
 		}
 		defer r.Body.Close()
 		if b, ok := r.Body.(*body); ok {
-			// The transport has the body already, whole or as far as it
-			// came; newAPIError copies what it keeps before Close
-			// recycles it.
-			raw = b.data
+			raw = b.data // whole or as far as it came, copied before Close
 		} else {
 			raw, _ = io.ReadAll(io.LimitReader(r.Body, maxErrorBody))
 		}

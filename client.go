@@ -18,16 +18,16 @@ const (
 	// EnvAPIKey names the variable holding the API key.
 	EnvAPIKey = "DATAFOLD_API_KEY"
 	// EnvHost names the variable holding the server, such as
-	// "https://eu.datafold.com" or just "acme.datafold.com".
+	// "eu.datafold.com".
 	EnvHost = "DATAFOLD_HOST"
 )
 
-// DefaultMaxResponseBytes is the default limit on a response body: far
-// above what the API sends, far below what would hurt a process.
+// DefaultMaxResponseBytes is the default limit on a response body, far
+// above what the API sends and far below what would hurt a process.
 const DefaultMaxResponseBytes = 10 << 20
 
-// Option configures [NewClient]. The With... functions make them; an
-// Option that was given a bad value makes NewClient fail with its error.
+// Option configures [NewClient]. The With... functions make them; one given
+// a bad value makes NewClient fail with its error.
 type Option struct{ apply func(*config) error }
 
 type config struct {
@@ -43,8 +43,7 @@ type config struct {
 	pool       *poolConfig                                // tests' own pool, else the shared one
 }
 
-// option is an Option that fails NewClient with err when bad, and otherwise
-// sets what it configures.
+// option fails NewClient with err when bad, and otherwise sets its value.
 func option(bad bool, err string, set func(*config)) Option {
 	return Option{func(c *config) error {
 		if bad {
@@ -56,8 +55,7 @@ func option(bad bool, err string, set func(*config)) Option {
 }
 
 // WithAPIKey sets the API key, instead of DATAFOLD_API_KEY. An empty key is
-// [ErrMissingAPIKey], as from [NewAPIKey], with no fallback to the variable:
-// the caller meant to choose the key.
+// [ErrMissingAPIKey], as from [NewAPIKey], with no fallback to the variable.
 func WithAPIKey(key string) Option {
 	return Option{func(c *config) error {
 		if key == "" {
@@ -68,9 +66,8 @@ func WithAPIKey(key string) Option {
 	}}
 }
 
-// WithServer sets the server, instead of DATAFOLD_HOST or the spec's default
-// https://app.datafold.com. A value without a scheme, such as
-// "acme.datafold.com", is taken as https.
+// WithServer sets the server, instead of DATAFOLD_HOST or the spec's
+// https://app.datafold.com; one without a scheme is taken as https.
 func WithServer(server string) Option {
 	return option(server == "", "WithServer was given an empty server", func(c *config) { c.server = server })
 }
@@ -93,9 +90,9 @@ func WithoutRetries() Option {
 	return option(false, "", func(c *config) { c.retry.MaxRetries = 0 })
 }
 
-// WithMaxResponseBytes limits how much of a response body is read (default
-// [DefaultMaxResponseBytes]). A longer body fails the call with an error
-// wrapping [ErrResponseTooLarge].
+// WithMaxResponseBytes limits how much of a response body is read, instead
+// of [DefaultMaxResponseBytes]; a longer one fails the call with
+// [ErrResponseTooLarge].
 func WithMaxResponseBytes(n int64) Option {
 	return option(n <= 0, "WithMaxResponseBytes needs a positive limit", func(c *config) { c.maxBody = n })
 }
@@ -194,8 +191,8 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 }
 
 // doer sends requests through the client's *http.Client and keeps the key
-// out of the *url.Error it returns, whose URL is the last hop's: a server
-// can echo the key into a redirect's Location. It holds the key as an
+// out of the *url.Error it returns, whose URL is the last hop's (a server
+// can echo the key into a redirect's Location). It holds the key as an
 // [APIKey], which fmt cannot print.
 type doer struct {
 	hc  *http.Client
@@ -210,6 +207,5 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// CloseIdleConnections closes the pool's idle connections, as
-// [http.Client.CloseIdleConnections] does.
+// CloseIdleConnections closes the pool's idle connections.
 func (d *doer) CloseIdleConnections() { d.hc.CloseIdleConnections() }

@@ -19,22 +19,19 @@ import (
 var (
 	// ErrNotFound matches a 404 answer.
 	ErrNotFound = errors.New("datafold: not found")
-	// ErrUnauthorized matches a 401 or 403 answer: a missing, wrong or
-	// underprivileged API key.
+	// ErrUnauthorized matches a 401 or 403: a wrong or underprivileged key.
 	ErrUnauthorized = errors.New("datafold: unauthorized")
-	// ErrValidation matches a 422 answer, FastAPI's rejection of a request
-	// that does not fit the endpoint's parameters or body.
+	// ErrValidation matches a 422, FastAPI's "does not fit the endpoint".
 	ErrValidation = errors.New("datafold: validation failed")
 	// ErrRateLimited matches a 429 answer that retries did not get past.
 	ErrRateLimited = errors.New("datafold: rate limited")
 )
 
-// requestIDHeaders carry, in order of preference, an id support can use to
-// find the request in server logs.
+// requestIDHeaders carry, best first, an id to find the request in logs.
 var requestIDHeaders = []string{"X-Request-Id", "X-Correlation-Id", "Cf-Ray"}
 
-// maxExcerpt bounds the copy of a response body an [APIError] keeps, so an
-// HTML error page from a proxy prints as a line, not as 40 KB.
+// maxExcerpt bounds the copy of a body an [APIError] keeps: a proxy's HTML
+// page prints as a line, not as 40 KB.
 const maxExcerpt = 512
 
 // APIError is a response from the Datafold API with a status outside 2xx,
@@ -51,13 +48,12 @@ type APIError struct {
 	// Detail is FastAPI's "detail" when it is a string, such as
 	// "Integration not found", or a summary of Issues when it is a list.
 	Detail string
-	// Issues holds FastAPI's validation errors when "detail" is a list, as
-	// it is for 422 answers.
+	// Issues holds FastAPI's validation errors, when "detail" is a list.
 	Issues []ValidationIssue
 	// RequestID is the server's request id header, when it sent one.
 	RequestID string
-	// Body is the start of the response body, at most 512 bytes, kept when
-	// the body has no FastAPI "detail" (an HTML page from a proxy, say).
+	// Body is the first 512 bytes of a body without FastAPI's "detail"
+	// (an HTML page from a proxy, say).
 	Body []byte
 	// Attempts is how many times the request was sent, retries included.
 	Attempts int
@@ -117,7 +113,7 @@ func (e *APIError) Error() string {
 	if e.Detail != "" {
 		s += ": " + e.Detail
 	} else if len(e.Body) > 0 {
-		s += ": " + excerpt(e.Body, 120)
+		s += ": " + excerpt(string(e.Body), 120)
 	}
 	if e.Attempts > 1 {
 		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
@@ -131,10 +127,7 @@ func (e *APIError) Error() string {
 // statusLine names a status as "404 Not Found", from the code alone: the
 // server's own reason phrase is free text and stays out of messages.
 func statusLine(code int) string {
-	if t := http.StatusText(code); t != "" {
-		return strconv.Itoa(code) + " " + t
-	}
-	return strconv.Itoa(code)
+	return strings.TrimSpace(strconv.Itoa(code) + " " + http.StatusText(code))
 }
 
 // Is lets [errors.Is] match e against [ErrNotFound], [ErrUnauthorized],
@@ -173,13 +166,11 @@ func newAPIError(code int, hr *http.Response, raw []byte) *APIError {
 		}
 		for _, h := range requestIDHeaders {
 			if id := hr.Header.Get(h); id != "" {
-				e.RequestID = excerpt(scrubBytes([]byte(id), secret), 128)
+				e.RequestID = excerpt(scrub(id, secret), 128)
 				break
 			}
 		}
-		if d, ok := retryAfter(hr.Header.Get("Retry-After"), time.Now()); ok {
-			e.RetryAfter = d
-		}
+		e.RetryAfter, _ = retryAfter(hr.Header.Get("Retry-After"), time.Now())
 	}
 	if !e.parseDetail(raw, secret) && len(raw) > 0 {
 		e.Body = bytes.Clone(raw[:min(len(raw), maxExcerpt)])
@@ -197,13 +188,10 @@ func (e *APIError) parseDetail(body []byte, secret string) bool {
 		return false
 	}
 	var s string
-	var items []struct {
-		Loc       []any
-		Msg, Type string
-	}
+	var items []fastAPIIssue
 	switch {
 	case json.Unmarshal(env.Detail, &s) == nil:
-		e.Detail = excerpt([]byte(scrub(s, secret)), maxExcerpt)
+		e.Detail = excerpt(scrub(s, secret), maxExcerpt)
 	case json.Unmarshal(env.Detail, &items) == nil:
 		if len(items) == 0 {
 			return false
@@ -224,11 +212,11 @@ func (e *APIError) parseDetail(body []byte, secret string) bool {
 			e.Issues = append(e.Issues, v)
 			msgs = append(msgs, v.String())
 		}
-		e.Detail = excerpt([]byte(strings.Join(msgs, "; ")), maxExcerpt)
+		e.Detail = excerpt(strings.Join(msgs, "; "), maxExcerpt)
 	default:
 		// Some handlers put an object or a number in "detail": keep it
 		// as JSON.
-		e.Detail = excerpt(scrubBytes(env.Detail, secret), maxExcerpt)
+		e.Detail = excerpt(scrub(string(env.Detail), secret), maxExcerpt)
 	}
 	return true
 }
@@ -237,12 +225,13 @@ func (e *APIError) parseDetail(body []byte, secret string) bool {
 // folded to one space, so any body prints on one short line. Control
 // characters, bidi overrides and other invisible formatting become U+FFFD:
 // nothing a server sends may steer the terminal the error is printed on.
-func excerpt(b []byte, max int) string {
+func excerpt(s string, max int) string {
 	var out strings.Builder
 	space := false
-	for len(b) > 0 && out.Len() < max {
-		r, size := utf8.DecodeRune(b)
-		b = b[size:]
+	for _, r := range s {
+		if out.Len() >= max {
+			return out.String() + "…"
+		}
 		if unicode.IsSpace(r) {
 			space = out.Len() > 0
 			continue
@@ -256,9 +245,5 @@ func excerpt(b []byte, max int) string {
 		}
 		out.WriteRune(r)
 	}
-	s := out.String()
-	if len(b) > 0 {
-		s += "…"
-	}
-	return s
+	return out.String()
 }

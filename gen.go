@@ -1,13 +1,10 @@
 package datafold
 
-// The generator is pinned by go.mod's tool directive, so every clone produces
-// byte-identical code without installing anything globally. In order:
-// opnames writes the overlay oapi-codegen applies (overlay.yaml plus
-// generated actions for unions the generator mishandles); the first
-// oapi-codegen run writes package api, the client; the second writes
-// package spec, the embedded OpenAPI document, apart so that importing
-// the client never links an OpenAPI parser; conformance writes the tests
-// generated from both.
+// The generator is pinned by go.mod's tool directive. In order: opnames
+// writes the overlay (overlay.yaml plus actions for unions the generator
+// mishandles); oapi-codegen writes package api, the client, then package
+// spec, the embedded document, apart so that importing the client never
+// links an OpenAPI parser; conformance writes the tests generated from both.
 //go:generate go run ./internal/opnames overlay -spec openapi.yaml -overlay overlay.yaml -out api/overlay.gen.yaml
 //go:generate go tool oapi-codegen -config oapi-codegen.yaml openapi.yaml
 //go:generate go tool oapi-codegen -config oapi-codegen.spec.yaml openapi.yaml

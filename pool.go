@@ -10,19 +10,18 @@ import (
 	"time"
 )
 
-// stallTimeout is how long a request may wait on a silent server before it
-// fails: a server that accepts a request and never answers would otherwise
-// hang a caller that set no deadline.
+// stallTimeout is how long a request waits on a silent server before it
+// fails, so that one that never answers cannot hang a caller without a
+// deadline.
 const stallTimeout = 2 * time.Minute
 
-// defaultTransport is shared by every client NewClient makes without
-// WithHTTPClient, so they share one connection pool.
+// defaultTransport is the one pool of every client made without
+// WithHTTPClient.
 var defaultTransport = sync.OnceValue(func() http.RoundTripper {
 	return newTransportPool(poolConfig{stall: stallTimeout})
 })
 
-// poolConfig is what differs between the shared pool and the ones tests
-// build: a short stall, a test CA, an in-memory network.
+// poolConfig is what tests change: the stall, a CA, an in-memory network.
 type poolConfig struct {
 	stall time.Duration
 	roots *x509.CertPool
@@ -32,14 +31,11 @@ type poolConfig struct {
 // newTransportPool returns the client's connection pool: an http.Transport
 // sized for concurrency, bounded against silent servers by net/http's own
 // mechanisms. ResponseHeaderTimeout ends a request whose answer does not
-// start within the stall timeout, on HTTP/1.1 and on each HTTP/2 stream
-// (only that stream is reset). On HTTP/2, pings close a connection that
-// goes silent as a whole, failing every request on it with an error the
-// retrying transport retries on a new connection.
-//
-// A body that stops arriving midway over a live connection is bounded only
-// by the caller's context: the timer net/http would need for it is a cost
-// on every request, for a fault no hostile-matrix row has met.
+// start within the stall timeout (on HTTP/2, only its stream is reset);
+// HTTP/2 pings close a connection gone silent as a whole, and its requests
+// are retried on a new one. A body that stops midway over a live connection
+// is bounded by the caller's context only: the timer that would take is a
+// cost on every request, for a fault no hostile-matrix row has met.
 func newTransportPool(pc poolConfig) *http.Transport {
 	dial := pc.dial
 	if dial == nil {

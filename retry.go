@@ -98,8 +98,8 @@ func isTimeout(err error) bool {
 	return ok && t.Timeout()
 }
 
-// shouldRetry reports whether an outcome is worth another attempt:
-// connection failures and the statuses that mean "try again later".
+// shouldRetry reports whether an outcome is worth another attempt: a
+// connection failure, or a status that means "try again later".
 func shouldRetry(ctx context.Context, resp *http.Response, err error) bool {
 	if err != nil {
 		return ctx.Err() == nil && transient(err)
@@ -140,35 +140,22 @@ func transient(err error) bool {
 // connection. The errors are unexported, so they are known by their text.
 func http2ConnectionLost(err error) bool {
 	s := err.Error()
-	for _, m := range []string{
-		"http2: client connection lost",
-		"http2: client connection force closed",
-		"http2: server sent GOAWAY",
-		"stream error: stream ID",
-	} {
-		if strings.Contains(s, m) {
-			return true
-		}
-	}
-	return false
+	return strings.Contains(s, "http2: client connection lost") || strings.Contains(s, "http2: client connection force closed") ||
+		strings.Contains(s, "http2: server sent GOAWAY") || strings.Contains(s, "stream error: stream ID")
 }
 
-// backoff returns how long to wait before attempt+1, and false when the
-// server asked for a longer wait than the policy accepts.
+// backoff returns the wait before attempt+1, or false when the server asked
+// for longer than the policy accepts.
 func (t *transport) backoff(attempt int, resp *http.Response) (time.Duration, bool) {
 	if resp != nil {
 		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			return d, d <= t.retry.MaxRetryAfter
 		}
 	}
-	// MinBackoff doubled per retry up to MaxBackoff, compared before the
-	// shift so that it cannot overflow.
+	// Doubled per retry up to MaxBackoff, compared first to not overflow.
 	d := t.retry.MaxBackoff
 	if shift := attempt - 1; shift < 62 && t.retry.MinBackoff <= t.retry.MaxBackoff>>shift {
 		d = t.retry.MinBackoff << shift
-	}
-	if d <= 0 {
-		return 0, true
 	}
 	// Equal jitter: at least half the backoff, so waits still grow.
 	return d/2 + rand.N(d/2+1), true

@@ -6,11 +6,8 @@ import (
 	"strings"
 )
 
-// Everything the client prints or logs passes through here first: a server
-// may echo the key in a body, a header or a redirect's Location, and so
-// into a URL that errors and log lines name.
-
-// redactedSecret replaces a credential found in what a server sent.
+// redactedSecret replaces the key in everything the client prints or logs:
+// a server may echo it in a body, a header or a redirect's Location.
 const redactedSecret = "[REDACTED]"
 
 // credential returns the secret req's Authorization header carries: what
@@ -53,9 +50,9 @@ func scrubBytes(b []byte, secret string) []byte {
 // redactPath is u's escaped path with the secret taken out.
 func redactPath(u *url.URL, secret string) string { return scrub(u.EscapedPath(), secret) }
 
-// redactError takes the secret out of the *url.Error http.Client returns:
-// its URL is the last hop's, which a redirect chose. The wrapped error is
-// kept for errors.Is and errors.As, behind a message without the secret.
+// redactError takes the secret out of the *url.Error http.Client returns,
+// whose URL is the last hop's, keeping the wrapped error for errors.Is and
+// errors.As behind a message without the secret.
 func redactError(err error, secret string) error {
 	ue, ok := err.(*url.Error)
 	if !ok || secret == "" {

@@ -9,10 +9,8 @@ import (
 )
 
 // transport sits under the generated client, so everything here applies to
-// every operation without per-operation code, and to every redirect hop. It
-// reads the client's config: retry policy, body limit, logger, clock, and
-// the key, scrubbed from everything the transport prints (a redirect can put
-// it into a URL, a server into a body).
+// every operation, and to every redirect hop. It reads the client's config,
+// the key included, scrubbed from everything the transport prints.
 type transport struct {
 	base http.RoundTripper
 	*config
@@ -72,12 +70,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// refuse stops a request that would carry the key over plain http. The
-// API key editor checked the first hop; redirects reach only this point,
-// and Go's client keeps Authorization on a redirect to the same host even
-// when it drops from https to http. The loopback exception is for a server
-// the user named: once a hop was https, no redirect may lead back to plain
-// http, whatever the host and whatever [WithInsecureHTTP] says.
+// refuse stops a request that would carry the key over plain http. The key
+// editor checked the first hop; redirects reach only this point, and Go
+// keeps Authorization on a redirect to the same host from https to http.
+// Once a hop was https, no redirect may lead back to plain http, whatever
+// the host and whatever [WithInsecureHTTP] says.
 func (t *transport) refuse(req *http.Request) error {
 	if req.URL.Scheme != "http" || req.Header.Get("Authorization") == "" {
 		return nil
@@ -93,8 +90,7 @@ func (t *transport) refuse(req *http.Request) error {
 	return nil
 }
 
-// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
-// connection pool underneath.
+// CloseIdleConnections lets http.Client's reach the pool underneath.
 func (t *transport) CloseIdleConnections() {
 	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
@@ -107,9 +103,7 @@ func (t *transport) read(req *http.Request, resp *http.Response) error {
 	b := &body{secret: t.key}
 	rc := resp.Body
 	resp.Body = b
-	if rc == nil || rc == http.NoBody {
-		// http.Client would have put an empty body there; RoundTrippers
-		// written as test stubs often leave it nil.
+	if rc == nil || rc == http.NoBody { // nil from RoundTrippers written as stubs
 		return nil
 	}
 	tooLarge, readErr := b.readFrom(rc, t.maxBody, resp.ContentLength)
@@ -124,8 +118,8 @@ func (t *transport) read(req *http.Request, resp *http.Response) error {
 	return readErr
 }
 
-// finish hands the last outcome to the caller: the response with its body
-// judged and its attempt count recorded, or the error with the count.
+// finish hands the last outcome on: the response, its body judged, or the
+// error, each with the attempt count.
 func (t *transport) finish(req *http.Request, resp *http.Response, err error, attempts int) (*http.Response, error) {
 	if err != nil {
 		if attempts > 1 {

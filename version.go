@@ -2,10 +2,8 @@ package datafold
 
 import "runtime/debug"
 
-// releaseTag is set by the release build (-ldflags "-X
-// github.com/datafold/datafold-go.releaseTag=vX.Y.Z"), so a binary built
-// from a tag names it even without a VCS stamp; `go install ...@vX.Y.Z`
-// needs no flag, the module version being in the build info.
+// releaseTag is set by the release build (-ldflags -X), so a binary built
+// from a tag names it; `go install ...@vX.Y.Z` has it in the build info.
 var releaseTag string
 
 // Version returns the version of this module linked into the program, such
