@@ -24,11 +24,13 @@ import (
 // -checks all (the default) ends with make verify, everything CI checks
 // but the fixtures and the stress run. -checks spec, which make fixtures
 // uses, runs only what a new document can change (see verifySpec); make
-// ci has run the rest on the seed.
+// ci has run the rest on the seed. -checks none is for the fixtures too,
+// for a document that another update follows at once, whose checks then
+// judge the result.
 func updateSpecCmd(args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("devtool update-spec", flag.ContinueOnError)
 	names := fset.String("names", "", `"auto" writes the missing Go names into overlay.yaml`)
-	checks := fset.String("checks", envOr("UPDATE_SPEC_CHECKS", "all"), `"all" or "spec" (also UPDATE_SPEC_CHECKS)`)
+	checks := fset.String("checks", envOr("UPDATE_SPEC_CHECKS", "all"), `"all", "spec" or "none" (also UPDATE_SPEC_CHECKS)`)
 	prOut := fset.String("out", os.Getenv("UPDATE_SPEC_OUT"), "also write the spec-watch pull request's body and label into this `directory` (also UPDATE_SPEC_OUT)")
 	if err := fset.Parse(args); err != nil {
 		return err
@@ -43,8 +45,8 @@ func updateSpecCmd(args []string, stdout, stderr io.Writer) error {
 	if *names != "" && *names != "auto" {
 		return fmt.Errorf("update-spec: NAMES must be empty or auto, not %q", *names)
 	}
-	if *checks != "all" && *checks != "spec" {
-		return fmt.Errorf("update-spec: checks must be all or spec, not %q", *checks)
+	if !slices.Contains([]string{"all", "spec", "none"}, *checks) {
+		return fmt.Errorf("update-spec: checks must be all, spec or none, not %q", *checks)
 	}
 
 	tmp, err := os.MkdirTemp("", "update-spec-")
@@ -118,10 +120,11 @@ func updateSpecCmd(args []string, stdout, stderr io.Writer) error {
 	}
 
 	// Done means green.
-	if *checks == "all" {
+	switch *checks {
+	case "all":
 		step("Checking the result as CI does (make verify)")
 		err = verifyAll(run, stdout)
-	} else {
+	case "spec":
 		step("Checking what the new document can change (names, go.mod, vet, tests)")
 		err = verifySpec(run, stdout)
 	}
@@ -138,17 +141,19 @@ func verifyAll(run func(string, ...string) error, stdout io.Writer) error {
 	if err := run("make", "--no-print-directory", "check-generated", "lint"); err != nil {
 		return err
 	}
-	if err := tests(run, stdout, "-race"); err != nil {
+	if err := tests(run, stdout, []string{"-race"}, []string{"./..."}); err != nil {
 		return err
 	}
 	return run("go", "-C", "bench", "test", "-count=1", "-run", "TestClientsAgree", "-bench", ".", "-benchtime", "1x", "./...")
 }
 
 // verifySpec is what a new document can change of make verify's result:
-// every operation named, go.mod files tidy for the new imports, and every
-// package, the bench module's included, building, vetted and tested. The
-// rest (generation being repeatable, gofmt and staticcheck of code written
-// by hand, the race detector) does not depend on the document.
+// every operation named, go.mod files tidy for the new imports, every
+// package, the bench module's included, building and vetted, and the tests
+// of every package that depends on the generated code. The rest
+// (generation being repeatable, gofmt and staticcheck of code written by
+// hand, the race detector, the tests of packages that do not import the
+// generated code) does not depend on the document.
 func verifySpec(run func(string, ...string) error, stdout io.Writer) error {
 	for _, c := range [][]string{
 		{"go", "run", "./internal/opnames", "names"},
@@ -161,14 +166,49 @@ func verifySpec(run func(string, ...string) error, stdout io.Writer) error {
 			return err
 		}
 	}
+	pkgs, err := generatedCodeUsers(".")
+	if err != nil {
+		return err
+	}
 	// -short leaves out the stress harness's leak check, which only
 	// exercises the seed's operation for seconds.
-	return tests(run, stdout, "-short")
+	return tests(run, stdout, []string{"-short"}, pkgs)
 }
 
-// tests runs every test once: the conformance tests first, verbose, showing
-// the lines that say what they covered, then the rest.
-func tests(run func(string, ...string) error, stdout io.Writer, flags ...string) error {
+// generatedCodeUsers lists the module's packages whose code or tests import
+// package api or its spec, directly or not.
+func generatedCodeUsers(dir string) ([]string, error) {
+	const api = "github.com/datafold/datafold-go/api"
+	out, err := output(dir, nil, "go", "list", "-test", "-f", `{{.ImportPath}}|{{.ForTest}}|{{join .Deps " "}}`, "./...")
+	if err != nil {
+		return nil, err
+	}
+	var pkgs []string
+	for l := range strings.Lines(string(out)) {
+		path, rest, _ := strings.Cut(strings.TrimSpace(l), "|")
+		forTest, deps, _ := strings.Cut(rest, "|")
+		if forTest != "" {
+			path = forTest // a package's test variant: its tests' imports count
+		}
+		if strings.HasSuffix(path, ".test") || path == api || strings.HasPrefix(path, api+"/") {
+			continue
+		}
+		for d := range strings.FieldsSeq(deps) {
+			if (d == api || strings.HasPrefix(d, api+"/")) && !slices.Contains(pkgs, path) {
+				pkgs = append(pkgs, path)
+				break
+			}
+		}
+	}
+	if len(pkgs) == 0 {
+		return nil, errors.New("update-spec: no package imports the generated code")
+	}
+	return pkgs, nil
+}
+
+// tests runs the tests of pkgs once: the conformance tests first, verbose,
+// showing the lines that say what they covered, then the rest.
+func tests(run func(string, ...string) error, stdout io.Writer, flags, pkgs []string) error {
 	args := append([]string{"test", "-count=1"}, flags...)
 	out, err := output(".", nil, "go", append(args, "-run", "^TestConformance", "-v", ".")...)
 	if err != nil {
@@ -180,7 +220,7 @@ func tests(run func(string, ...string) error, stdout io.Writer, flags ...string)
 			fmt.Fprint(stdout, strings.TrimSpace(l)+"\n")
 		}
 	}
-	return run("go", append(args, "-skip", "^TestConformance", "./...")...)
+	return run("go", append(append(args, "-skip", "^TestConformance"), pkgs...)...)
 }
 
 func envOr(key, fallback string) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,5 +79,26 @@ func TestToYAML(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(out); string(b) != "openapi: 3.1.0 # as published\n" {
 		t.Errorf("YAML input changed: %q", b)
+	}
+}
+
+// The fixtures test the packages a new document can change: those that
+// import the generated code, through their tests too, and no other.
+func TestGeneratedCodeUsers(t *testing.T) {
+	t.Parallel()
+	pkgs, err := generatedCodeUsers("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const mod = "github.com/datafold/datafold-go"
+	for _, want := range []string{mod, mod + "/datafoldtest", mod + "/cmd/datafold", mod + "/cmd/datafold-fake"} {
+		if !slices.Contains(pkgs, want) {
+			t.Errorf("generatedCodeUsers = %q, lacks %s", pkgs, want)
+		}
+	}
+	for _, p := range []string{mod + "/api", mod + "/internal/opnames", mod + "/internal/naming", mod + "/internal/dataloss", mod + "/internal/devtool"} {
+		if slices.Contains(pkgs, p) {
+			t.Errorf("generatedCodeUsers holds %s, which does not import the generated code", p)
+		}
 	}
 }
