@@ -90,7 +90,9 @@ func CheckResponse(r any) error {
 		if v := reflect.ValueOf(r); v.Kind() == reflect.Pointer && v.IsNil() {
 			break
 		}
-		code, hr, raw = r.StatusCode(), httpResponse(r), r.GetBody()
+		if code = r.StatusCode(); code/100 != 2 {
+			hr, raw = httpResponse(r), r.GetBody()
+		}
 	case nil:
 	default:
 		return fmt.Errorf("datafold: CheckResponse called with a %T, not a response of package api or an *http.Response", r)
