@@ -8,9 +8,9 @@ STRESS  ?= 10m
 
 .PHONY: ci verify generate check-generated lint test stress fixtures update-spec demo bench release help
 
-## ci: what CI runs (.ci/run, and hosted): every check once, the tests, fixtures and 30 s of stress side by side
-ci: check-generated lint
-	$(MAKE) --no-print-directory -j3 test fixtures stress STRESS=30s
+## ci: what CI runs (.ci/run, and hosted): every check once; after the drift check, lint, tests, fixtures and 30 s of stress side by side
+ci: check-generated
+	$(MAKE) --no-print-directory -j4 lint test fixtures stress STRESS=30s
 
 ## verify: every check of make ci but the fixtures and the stress; make update-spec ends with it
 verify: check-generated lint test
