@@ -453,20 +453,30 @@ func TestNewClient_badOptions(t *testing.T) {
 	}
 }
 
+// The caller's transport sees every request, and can put a header on each,
+// as README says.
 func TestNewClient_ownHTTPClient(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int64
 	own := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		calls.Add(1)
+		r = r.Clone(r.Context())
+		r.Header.Set("X-Trace", "abc")
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	c, srv := setup(t, withClient(datafold.WithHTTPClient(own)))
-	srv.AddIntegrations(5)
+	seen := make(chan wire, 1)
+	c, _ := setup(t, answer(func(w http.ResponseWriter, r *http.Request) {
+		seen <- record(r)
+		jsonBody(200, `{}`)(w, r)
+	}), withClient(datafold.WithHTTPClient(own)))
 	if _, err := datafold.Check(c.RemoveIntegrationWithResponse(t.Context(), 5)); err != nil {
 		t.Fatal(err)
 	}
 	if n := calls.Load(); n != 1 {
 		t.Errorf("own transport used %d times, want 1", n)
+	}
+	if got := <-seen; got.Trace != "abc" {
+		t.Errorf("X-Trace = %q, want the header the caller's transport set", got.Trace)
 	}
 	if _, ok := own.Transport.(roundTripFunc); !ok {
 		t.Error("NewClient modified the caller's http.Client")
