@@ -101,17 +101,14 @@ func CheckResponse(r any) error {
 	case code/100 == 2:
 		return nil
 	case code == 0 && hr == nil:
-		// The generated StatusCode() says 0 when there is no
-		// HTTPResponse: nothing was answered, so there is no API error to
-		// describe.
+		// StatusCode() says 0 without an HTTPResponse: nothing answered.
 		return errors.New("datafold: CheckResponse called with a nil response, or one that holds no HTTP response")
 	}
 	return newAPIError(code, hr, raw)
 }
 
 // httpResponse finds the *http.Response every generated response type keeps
-// in its HTTPResponse field. The generator offers no method for it, and
-// reflection here only runs on the failure path.
+// in its HTTPResponse field, which no generated method returns.
 func httpResponse(r Response) *http.Response {
 	v := reflect.Indirect(reflect.ValueOf(r))
 	if v.Kind() != reflect.Struct {
