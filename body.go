@@ -69,7 +69,8 @@ func (b *body) readFrom(rc io.Reader, limit, size int64) (tooLarge bool, err err
 		return true, nil // declared too long: no need to read a byte of it
 	}
 	if size >= int64(cap(data)) {
-		data = make([]byte, 0, size+1) // +1: room to see EOF
+		// +1 to see EOF; past a MiB, the body must arrive to be held.
+		data = make([]byte, 0, min(size, 1<<20)+1)
 	}
 	end := min(limit, math.MaxInt64-1) + 1 // enough to know it was crossed
 	for err == nil && int64(len(data)) < end {

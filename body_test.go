@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -88,6 +89,25 @@ func TestBody_limit(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// With no limit, a declared length is not an allocation: a server claiming
+// 2^62 bytes and sending two gets a broken body, not a makeslice panic.
+func TestBody_declaredLengthNoLimit(t *testing.T) {
+	t.Parallel()
+	for _, proto := range protos {
+		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
+			c, _ := setup(t, over(proto), answer(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", strconv.FormatInt(1<<62, 10))
+				_, _ = w.Write([]byte(`{}`))
+			}), withClient(datafold.WithMaxResponseBytes(math.MaxInt64), datafold.WithoutRetries()))
+			if _, err := c.RemoveIntegrationWithResponse(t.Context(), 42); !errors.Is(err, datafold.ErrMalformedBody) {
+				t.Errorf("err = %v, want ErrMalformedBody (the body broke off)", err)
+			}
+		})
 	}
 }
 
