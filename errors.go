@@ -200,13 +200,14 @@ func (e *APIError) parseDetail(body []byte, secret string) bool {
 		for _, it := range items {
 			v := ValidationIssue{Loc: it.Loc, Msg: scrub(it.Msg, secret), Type: scrub(it.Type, secret)}
 			for i, l := range v.Loc {
-				switch l := l.(type) {
-				case string:
-					v.Loc[i] = scrub(l, secret)
-				case float64:
-					if l == math.Trunc(l) && math.Abs(l) < 1<<53 {
-						v.Loc[i] = int(l) // a list index
-					}
+				if f, ok := l.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+					v.Loc[i] = int(f) // a list index
+				} else if s, ok := l.(string); ok {
+					v.Loc[i] = scrub(s, secret)
+				} else if l != nil {
+					// Not FastAPI's: kept as JSON text, scrubbed too.
+					b, _ := json.Marshal(l)
+					v.Loc[i] = scrub(string(b), secret)
 				}
 			}
 			e.Issues = append(e.Issues, v)
@@ -214,8 +215,7 @@ func (e *APIError) parseDetail(body []byte, secret string) bool {
 		}
 		e.Detail = excerpt(strings.Join(msgs, "; "), maxExcerpt)
 	default:
-		// Some handlers put an object or a number in "detail": keep it
-		// as JSON.
+		// An object or a number in "detail": kept as JSON.
 		e.Detail = excerpt(scrub(string(env.Detail), secret), maxExcerpt)
 	}
 	return true

@@ -28,6 +28,8 @@ func TestSecret_echoedKey(t *testing.T) {
 		{name: "string_detail", handler: jsonBody(400, `{"detail":"malformed Authorization header: Key `+testKey+`"}`)},
 		{name: "list_detail", handler: jsonBody(422, `{"detail":[{"loc":["header","Key `+testKey+`"],"msg":"bad key `+testKey+`","type":"`+testKey+`"}]}`)},
 		{name: "object_detail", handler: jsonBody(400, `{"detail":{"got":"Key `+testKey+`"}}`)},
+		// JSON escapes hide the key from the scrub of the raw body.
+		{name: "escaped_in_loc_object", handler: jsonBody(422, `{"detail":[{"loc":["header",{"got":"Key `+fmt.Sprintf(`\u%04x`, testKey[0])+testKey[1:]+`"}],"msg":"m","type":"t"}]}`)},
 		{name: "plain_text_body", handler: func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
 			w.WriteHeader(http.StatusBadRequest)
