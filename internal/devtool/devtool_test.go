@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,5 +235,64 @@ func TestPosixPath(t *testing.T) {
 		if found := c.Run() == nil; found != wantFound {
 			t.Errorf("%s on the POSIX PATH: found = %v, want %v", cmd, found, wantFound)
 		}
+	}
+}
+
+// make fixtures takes its scratch path from a run that died, and refuses
+// one that a live run holds.
+func TestClaimScratch(t *testing.T) {
+	t.Parallel()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no true(1) to get a finished process's pid")
+	}
+	tests := []struct {
+		name    string
+		pid     int           // written into the pid file; 0 for no file
+		age     time.Duration // of the pid file
+		wantErr string
+	}{
+		{name: "new"},
+		{name: "live_run", pid: os.Getppid(), wantErr: "in use by another run"},
+		{name: "dead_run", pid: dead.Process.Pid},
+		{name: "killed_run_pid_reused", pid: os.Getppid(), age: time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "scratch")
+			if tt.pid != 0 {
+				pidFile := filepath.Join(dir, "pid")
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(pidFile, []byte(strconv.Itoa(tt.pid)), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				then := time.Now().Add(-tt.age)
+				if err := os.Chtimes(pidFile, then, then); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "left-over"), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := claimScratch(dir)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("claimScratch = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "left-over")); !os.IsNotExist(err) {
+				t.Errorf("a claimed scratch dir keeps the last run's files (%v)", err)
+			}
+			if b, err := os.ReadFile(filepath.Join(dir, "pid")); err != nil || string(b) != strconv.Itoa(os.Getpid()) {
+				t.Errorf("pid file = %q, %v; want this process's pid", b, err)
+			}
+		})
 	}
 }

@@ -140,10 +140,12 @@ func fixturesCmd(args []string, stdout, stderr io.Writer) error {
 // claimScratch empties dir for this run, unless another live run holds it.
 // The path is the same every run: the build cache keys each package on its
 // directory, so copies at new paths would compile every package anew and
-// never find the last run's work.
+// never find the last run's work. A pid file older than any run could be is
+// a killed run's, whatever process has the number now.
 func claimScratch(dir string) (string, error) {
 	pidFile := filepath.Join(dir, "pid")
-	if b, err := os.ReadFile(pidFile); err == nil {
+	if info, err := os.Stat(pidFile); err == nil && time.Since(info.ModTime()) < 30*time.Minute {
+		b, _ := os.ReadFile(pidFile)
 		if pid, err := strconv.Atoi(string(b)); err == nil && pid != os.Getpid() {
 			if p, err := os.FindProcess(pid); err == nil && p.Signal(syscall.Signal(0)) == nil {
 				return "", fmt.Errorf("fixtures: %s is in use by another run (pid %d)", dir, pid)
