@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 )
 
@@ -43,8 +44,7 @@ type APIKey struct {
 type keyData struct {
 	// header is the header value, built once so that Intercept allocates
 	// nothing; its capacity is its length, so an append downstream copies.
-	header   []string
-	insecure bool // WithInsecureHTTP: plain http to any host
+	header []string
 }
 
 // NewAPIKey validates key and returns a request editor for it. The key must
@@ -53,33 +53,36 @@ type keyData struct {
 // with a newline is usually a sign of the wrong value in the wrong variable.
 // Errors wrap [ErrInvalidAPIKey] and never contain the key.
 func NewAPIKey(key string) (*APIKey, error) {
-	if err := validateKey(key); err != nil {
-		return nil, err
+	if key == "" {
+		return nil, ErrMissingAPIKey
+	}
+	if why := keyFault(key); why != "" {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidAPIKey, why)
 	}
 	v := []string{"Key " + key}
 	return &APIKey{k: &keyData{header: v[:1:1]}}, nil
 }
 
-func validateKey(key string) error {
+// keyFault says what keeps a non-empty key from being sent as a header, or
+// "" when nothing does.
+func keyFault(key string) string {
 	switch trimmed := strings.TrimSpace(key); {
-	case key == "":
-		return ErrMissingAPIKey
 	case trimmed == "":
-		return fmt.Errorf("%w: it is blank", ErrInvalidAPIKey)
+		return "it is blank"
 	case trimmed != key:
-		return fmt.Errorf("%w: it has leading or trailing whitespace", ErrInvalidAPIKey)
+		return "it has leading or trailing whitespace"
 	}
 	for i, c := range []byte(key) {
 		switch {
 		case c < 0x20 || c == 0x7f:
-			return fmt.Errorf("%w: control character at byte %d", ErrInvalidAPIKey, i)
+			return fmt.Sprintf("control character at byte %d", i)
 		case c == ' ':
-			return fmt.Errorf("%w: space at byte %d", ErrInvalidAPIKey, i)
+			return fmt.Sprintf("space at byte %d", i)
 		case c > 0x7f:
-			return fmt.Errorf("%w: non-ASCII character at byte %d", ErrInvalidAPIKey, i)
+			return fmt.Sprintf("non-ASCII character at byte %d", i)
 		}
 	}
-	return nil
+	return ""
 }
 
 // Intercept sets the Authorization header on req. It refuses, with an error
@@ -89,11 +92,19 @@ func (k *APIKey) Intercept(_ context.Context, req *http.Request) error {
 	if k == nil || k.k == nil {
 		return ErrMissingAPIKey // a zero APIKey, not one from NewAPIKey
 	}
-	if req.URL.Scheme == "http" && !k.k.insecure && !isLoopback(req.URL.Hostname()) {
-		return fmt.Errorf("%w %q", ErrInsecureTransport, req.URL.Hostname())
+	if plainHTTPRefused(req.URL, false) {
+		return fmt.Errorf("%w %q", ErrInsecureTransport, scrub(req.URL.Hostname(), k.secret()))
 	}
 	req.Header["Authorization"] = k.k.header
 	return nil
+}
+
+// plainHTTPRefused is the one rule for plain http: the key does not travel
+// over it to a host other than localhost, 127.0.0.0/8 or ::1, unless
+// insecure ([WithInsecureHTTP]) allows that. The editor, NewClient's server
+// check and the transport, for every redirect hop, all ask it.
+func plainHTTPRefused(u *url.URL, insecure bool) bool {
+	return u.Scheme == "http" && !insecure && !isLoopback(u.Hostname())
 }
 
 func isLoopback(host string) bool {

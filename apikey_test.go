@@ -28,21 +28,22 @@ func TestAPIKey_invalid(t *testing.T) {
 		{name: "missing", key: "", fromEnv: true, wantErr: datafold.ErrMissingAPIKey, wantMsg: "DATAFOLD_API_KEY"},
 		{name: "blank", key: "   ", wantErr: datafold.ErrInvalidAPIKey, wantMsg: "blank"},
 		{name: "leading_space", key: " secretvalue1", wantErr: datafold.ErrInvalidAPIKey, wantMsg: "whitespace"},
-		{name: "trailing_newline_env", key: "secretvalue1\n", fromEnv: true, wantErr: datafold.ErrInvalidAPIKey, wantMsg: "whitespace (from DATAFOLD_API_KEY)"},
-		{name: "trailing_newline_option", key: "secretvalue1\n", wantErr: datafold.ErrInvalidAPIKey, wantMsg: "whitespace (from WithAPIKey)"},
+		{name: "trailing_newline_env", key: "secretvalue1\n", fromEnv: true, wantErr: datafold.ErrInvalidAPIKey, wantMsg: "DATAFOLD_API_KEY: invalid API key: it has leading or trailing whitespace"},
+		{name: "trailing_newline_option", key: "secretvalue1\n", wantErr: datafold.ErrInvalidAPIKey, wantMsg: "WithAPIKey: invalid API key: it has leading or trailing whitespace"},
 		{name: "inner_newline", key: "secret\nvalue1", wantErr: datafold.ErrInvalidAPIKey, wantMsg: "control character at byte 6"},
 		{name: "nul", key: "secret\x00value1", wantErr: datafold.ErrInvalidAPIKey, wantMsg: "control character"},
 		{name: "inner_space", key: "secret value1", wantErr: datafold.ErrInvalidAPIKey, wantMsg: "space at byte 6"},
 		{name: "non_ascii", key: "secrét_value1", wantErr: datafold.ErrInvalidAPIKey, wantMsg: "non-ASCII"},
 	}
+	t.Parallel()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := datafoldtest.NewServer(t)
-			t.Setenv(datafold.EnvHost, srv.URL)
-			t.Setenv(datafold.EnvAPIKey, "")
-			var opts []datafold.Option
+			env := map[string]string{datafold.EnvHost: srv.URL}
+			opts := []datafold.Option{datafold.WithGetenv(func(k string) string { return env[k] })}
 			if tt.fromEnv {
-				t.Setenv(datafold.EnvAPIKey, tt.key)
+				env[datafold.EnvAPIKey] = tt.key
 			} else {
 				opts = append(opts, datafold.WithAPIKey(tt.key))
 			}

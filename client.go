@@ -39,9 +39,38 @@ type config struct {
 	insecure   bool
 	logger     *slog.Logger
 	userAgent  string
+	getenv     func(string) string
 	sleep      func(context.Context, time.Duration) error // tests replace it
 	pool       *poolConfig                                // tests' own pool, else the shared one
 }
+
+// ConfigError is the error [NewClient] returns for an API key or a server it
+// will not use; nothing was sent. It names where the value came from, and
+// never holds the key.
+type ConfigError struct {
+	// Source is where the value came from: "WithAPIKey", "WithServer",
+	// [EnvAPIKey], [EnvHost], or "the OpenAPI document's servers".
+	Source string
+	// Reason says what is wrong with it, such as "invalid API key: control
+	// character at byte 3", without a remedy.
+	Reason string
+	// Err is the sentinel the error matches, if any: [ErrInvalidAPIKey] or
+	// [ErrInsecureTransport].
+	Err error
+}
+
+// Error reads like "datafold: DATAFOLD_HOST: server "ftp://x": scheme must be
+// https or http", with the option that allows plain http after Reason.
+func (e *ConfigError) Error() string {
+	s := "datafold: " + e.Source + ": " + e.Reason
+	if errors.Is(e.Err, ErrInsecureTransport) {
+		s += "; use https, or datafold.WithInsecureHTTP"
+	}
+	return s
+}
+
+// Unwrap returns Err, for [errors.Is].
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 // option fails NewClient with err when bad, and otherwise sets its value.
 func option(bad bool, err string, set func(*config)) Option {
@@ -111,6 +140,13 @@ func WithLogger(l *slog.Logger) Option {
 	return option(false, "", func(c *config) { c.logger = l })
 }
 
+// WithGetenv makes [NewClient] read DATAFOLD_API_KEY and DATAFOLD_HOST with
+// getenv instead of [os.Getenv]: for a program whose settings live
+// elsewhere, and for tests that run in parallel.
+func WithGetenv(getenv func(string) string) Option {
+	return option(getenv == nil, "WithGetenv was given a nil function", func(c *config) { c.getenv = getenv })
+}
+
 // WithUserAgent puts product, such as "offboard/1.2", in front of the
 // client's own User-Agent.
 func WithUserAgent(product string) Option {
@@ -135,6 +171,7 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 	c := config{
 		retry:   DefaultRetryPolicy(),
 		maxBody: DefaultMaxResponseBytes,
+		getenv:  os.Getenv,
 		sleep:   sleepContext,
 	}
 	for _, opt := range opts {
@@ -148,16 +185,15 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 
 	keySource := "WithAPIKey"
 	if c.key == "" {
-		c.key, keySource = os.Getenv(EnvAPIKey), EnvAPIKey
+		c.key, keySource = c.getenv(EnvAPIKey), EnvAPIKey
 	}
 	key, err := NewAPIKey(c.key)
 	if errors.Is(err, ErrInvalidAPIKey) {
-		return nil, fmt.Errorf("%w (from %s)", err, keySource)
+		return nil, &ConfigError{Source: keySource, Reason: "invalid API key: " + keyFault(c.key), Err: ErrInvalidAPIKey}
 	}
 	if err != nil {
 		return nil, err
 	}
-	key.k.insecure = c.insecure
 
 	server, err := c.resolveServer()
 	if err != nil {
@@ -181,11 +217,14 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 	if c.userAgent != "" {
 		ua[0] = c.userAgent + " " + ua[0]
 	}
+	// Both headers are slices of capacity 1, built once: no allocation per
+	// request, and an append downstream copies. Whether the key may go to
+	// the request's host is the transport's to decide, on every hop.
 	return api.NewClientWithResponses(server,
 		api.WithHTTPClient(&doer{hc: hc, key: key}),
-		api.WithRequestEditorFn(key.Intercept),
 		api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-			req.Header["User-Agent"] = ua // cap 1: an append downstream copies
+			req.Header["Authorization"] = key.k.header
+			req.Header["User-Agent"] = ua
 			return nil
 		}))
 }

@@ -3,7 +3,6 @@ package datafold
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 
@@ -14,23 +13,24 @@ import (
 func (c *config) resolveServer() (string, error) {
 	raw, source := c.server, "WithServer"
 	if raw == "" {
-		raw, source = os.Getenv(EnvHost), EnvHost
+		raw, source = c.getenv(EnvHost), EnvHost
 	}
 	if raw == "" {
 		raw, source = api.ServerURLDefault, "the OpenAPI document's servers"
 	}
+	fail := func(err error, reason string) error { return &ConfigError{Source: source, Reason: reason, Err: err} }
 	if len(c.key) >= 8 && strings.Contains(raw, c.key) {
 		// Saying anything about such a server would print the key. (A
 		// key of a few characters may well be part of a real host name.)
-		return "", fmt.Errorf("datafold: server from %s holds the API key; is the key in the wrong variable?", source)
+		return "", fail(nil, "the server holds the API key; is the key in the wrong variable?")
 	}
 	u, err := parseServer(raw)
 	if err != nil {
-		return "", fmt.Errorf("datafold: server from %s: %w", source, err)
+		return "", fail(nil, err.Error())
 	}
-	if u.Scheme == "http" && !c.insecure && !isLoopback(u.Hostname()) {
-		return "", fmt.Errorf("datafold: server from %s: %w %q (use https, or datafold.WithInsecureHTTP)",
-			source, ErrInsecureTransport, u.Hostname())
+	if plainHTTPRefused(u, c.insecure) {
+		return "", fail(ErrInsecureTransport, fmt.Sprintf(
+			"refusing to send the API key over plain http to %q, which is not a loopback host", u.Hostname()))
 	}
 	return u.String(), nil
 }

@@ -1,6 +1,7 @@
 package datafold_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,8 +10,14 @@ import (
 	"github.com/datafold/datafold-go/api"
 )
 
+// envOf is a getenv for WithGetenv, so tests of the environment run in
+// parallel.
+func envOf(vars map[string]string) datafold.Option {
+	return datafold.WithGetenv(func(k string) string { return vars[k] })
+}
+
 func TestNewClient_serverPrecedence(t *testing.T) {
-	// t.Setenv rules out t.Parallel here.
+	t.Parallel()
 	tests := []struct {
 		name string
 		env  string
@@ -21,7 +28,7 @@ func TestNewClient_serverPrecedence(t *testing.T) {
 		{name: "env_host", env: "https://eu.datafold.com", want: "https://eu.datafold.com/"},
 		{name: "env_host_without_scheme", env: "acme.datafold.com", want: "https://acme.datafold.com/"},
 		{name: "env_host_with_prefix", env: "https://dedicated.example.com/datafold/", want: "https://dedicated.example.com/datafold/"},
-		{name: "option_beats_env", env: "https://eu.datafold.com", opts: []datafold.Option{datafold.WithServer("https://us.datafold.com")}, want: "https://us.datafold.com/"},
+		{name: "option_beats_env", env: "https://eu.datafold.com", opts: []datafold.Option{datafold.WithServer("https://app.datafold.com")}, want: "https://app.datafold.com/"},
 		{name: "loopback_http", env: "http://127.0.0.1:8080", want: "http://127.0.0.1:8080/"},
 		{name: "localhost_http", env: "http://localhost:8080", want: "http://localhost:8080/"},
 		{name: "ipv6_loopback_http", env: "http://[::1]:8080", want: "http://[::1]:8080/"},
@@ -29,9 +36,9 @@ func TestNewClient_serverPrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(datafold.EnvAPIKey, testKey)
-			t.Setenv(datafold.EnvHost, tt.env)
-			c, err := datafold.NewClient(tt.opts...)
+			t.Parallel()
+			env := envOf(map[string]string{datafold.EnvAPIKey: testKey, datafold.EnvHost: tt.env})
+			c, err := datafold.NewClient(append([]datafold.Option{env}, tt.opts...)...)
 			if err != nil {
 				t.Fatalf("NewClient: %v", err)
 			}
@@ -47,6 +54,7 @@ func TestNewClient_serverPrecedence(t *testing.T) {
 // it may carry a password, a token, or the key pasted into the wrong
 // variable.
 func TestNewClient_badServer(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		server   string
@@ -75,11 +83,12 @@ func TestNewClient_badServer(t *testing.T) {
 	for _, tt := range tests {
 		for _, from := range []string{"option", "env"} {
 			t.Run(tt.name+"/"+from, func(t *testing.T) {
-				t.Setenv(datafold.EnvAPIKey, testKey)
-				t.Setenv(datafold.EnvHost, "")
-				var opts []datafold.Option
+				t.Parallel()
+				vars := map[string]string{datafold.EnvAPIKey: testKey}
+				opts := []datafold.Option{envOf(vars)}
+				wantSource := "WithServer"
 				if from == "env" {
-					t.Setenv(datafold.EnvHost, tt.server)
+					vars[datafold.EnvHost], wantSource = tt.server, datafold.EnvHost
 				} else {
 					opts = append(opts, datafold.WithServer(tt.server))
 				}
@@ -87,6 +96,13 @@ func TestNewClient_badServer(t *testing.T) {
 				msg := strings.ReplaceAll(fmt.Sprint(err), testKey, "<key>")
 				if err == nil || !strings.Contains(msg, tt.wantErr) {
 					t.Fatalf("NewClient err = %v, want one containing %q", msg, tt.wantErr)
+				}
+				var ce *datafold.ConfigError
+				if !errors.As(err, &ce) || ce.Source != wantSource || !strings.Contains(ce.Reason, tt.wantErr) {
+					t.Errorf("NewClient err = %#v, want a *ConfigError from %s saying %q", err, wantSource, tt.wantErr)
+				}
+				if got, want := errors.Is(err, datafold.ErrInsecureTransport), strings.Contains(tt.wantErr, "plain http"); got != want {
+					t.Errorf("errors.Is(err, ErrInsecureTransport) = %v, want %v", got, want)
 				}
 				for _, secret := range []string{"hunter2", "ci-bot", "%zz", "token", "<key>"} {
 					if strings.Contains(msg, secret) {

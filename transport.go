@@ -70,11 +70,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// refuse stops a request that would carry the key over plain http. The key
-// editor checked the first hop; redirects reach only this point, and Go
-// keeps Authorization on a redirect to the same host from https to http.
-// Once a hop was https, no redirect may lead back to plain http, whatever
-// the host and whatever [WithInsecureHTTP] says.
+// refuse stops a request that would carry the key over plain http: the
+// first hop (whose URL a per-call editor may have changed) and every
+// redirect, on which Go keeps Authorization to the same host from https to
+// http. Once a hop was https, no redirect may lead back to plain http,
+// whatever the host and whatever [WithInsecureHTTP] says.
 func (t *transport) refuse(req *http.Request) error {
 	if req.URL.Scheme != "http" || req.Header.Get("Authorization") == "" {
 		return nil
@@ -84,7 +84,7 @@ func (t *transport) refuse(req *http.Request) error {
 			return fmt.Errorf("%w: a redirect from https to %q", ErrInsecureTransport, scrub("http://"+req.URL.Hostname(), t.key))
 		}
 	}
-	if !t.insecure && !isLoopback(req.URL.Hostname()) {
+	if plainHTTPRefused(req.URL, t.insecure) {
 		return fmt.Errorf("%w %q", ErrInsecureTransport, scrub(req.URL.Hostname(), t.key))
 	}
 	return nil

@@ -321,59 +321,40 @@ func flagError(err error) error {
 	return usageError{msg: "integrations remove: " + err.Error(), err: err}
 }
 
-// newClient builds the client from the flags and the environment, and says
-// what is wrong in the user's terms: DATAFOLD_HOST, --host, --insecure-http.
+// newClient builds the client from the flags and the environment. The
+// library resolves the key and the server; what it refuses is said again
+// here in the user's terms (--host, --insecure-http), from the error's
+// fields.
 func newClient(f *removeFlags, getenv func(string) string) (*api.ClientWithResponses, error) {
-	key := getenv(datafold.EnvAPIKey)
-	if key == "" {
-		return nil, usageError{msg: datafold.EnvAPIKey + " is not set: export your Datafold API key in it"}
-	}
-	if _, err := datafold.NewAPIKey(key); err != nil {
-		return nil, usageError{msg: datafold.EnvAPIKey + ": " + strings.TrimPrefix(err.Error(), "datafold: "), err: err}
-	}
-	host, source := f.host, "--host"
-	if host == "" {
-		host, source = getenv(datafold.EnvHost), datafold.EnvHost
-	}
-	if host == "" {
-		host, source = api.ServerURLDefault, "the default server"
-	}
 	opts := []datafold.Option{
-		datafold.WithAPIKey(key),
-		datafold.WithServer(host),
+		datafold.WithGetenv(getenv),
 		datafold.WithUserAgent("datafold-cli/" + datafold.Version()),
 		datafold.WithHTTPClient(&http.Client{Transport: recorder{base: newPool(int(f.concurrency))}}),
+	}
+	if f.host != "" {
+		opts = append(opts, datafold.WithServer(f.host))
 	}
 	if f.insecureHTTP {
 		opts = append(opts, datafold.WithInsecureHTTP())
 	}
 	client, err := datafold.NewClient(opts...)
-	if err != nil {
-		return nil, hostError(err, source)
+	var ce *datafold.ConfigError
+	switch {
+	case err == nil:
+		return client, nil
+	case errors.Is(err, datafold.ErrMissingAPIKey):
+		return nil, usageError{msg: datafold.EnvAPIKey + " is not set: export your Datafold API key in it", err: err}
+	case !errors.As(err, &ce):
+		return nil, err
 	}
-	return client, nil
-}
-
-// hostError rewrites a server the library refused in the CLI's terms; the
-// library names its Go options (WithServer, WithInsecureHTTP).
-func hostError(err error, source string) error {
-	msg := strings.TrimPrefix(err.Error(), "datafold: ")
+	source, msg := ce.Source, ce.Reason
+	if source == "WithServer" {
+		source = "--host"
+	}
 	if errors.Is(err, datafold.ErrInsecureTransport) {
-		var host string
-		if i := strings.LastIndex(msg, "\""); i > 0 {
-			if j := strings.LastIndex(msg[:i], "\""); j >= 0 {
-				host = msg[j : i+1]
-			}
-		}
-		return usageError{
-			msg: fmt.Sprintf("%s: refusing to send the API key over plain http to %s; use https, or --insecure-http if you must", source, host),
-			err: err,
-		}
+		msg += "; use https, or --insecure-http if you must"
 	}
-	if _, after, ok := strings.Cut(msg, "server from WithServer: "); ok {
-		msg = strings.TrimPrefix(after, "server ")
-	}
-	return usageError{msg: source + ": " + msg, err: err}
+	return nil, usageError{msg: source + ": " + msg, err: err}
 }
 
 // newPool is the connection pool under the library's retries: Go's

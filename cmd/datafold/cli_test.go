@@ -139,7 +139,7 @@ func TestRemove(t *testing.T) {
 		{name: "key_with_newline", args: []string{"1"}, env: map[string]string{"DATAFOLD_API_KEY": key + "\n"}, wantCode: 2, wantStderr: "datafold: DATAFOLD_API_KEY: invalid API key: it has leading or trailing whitespace\n", wantLeft: []int{1, 2, 3}},
 		{
 			name: "plain_http_host_env", args: []string{"1"}, env: map[string]string{"DATAFOLD_HOST": "http://datafold.example.com"}, wantCode: 2,
-			wantStderr: `datafold: DATAFOLD_HOST: refusing to send the API key over plain http to "datafold.example.com"; use https, or --insecure-http if you must` + "\n",
+			wantStderr: `datafold: DATAFOLD_HOST: refusing to send the API key over plain http to "datafold.example.com", which is not a loopback host; use https, or --insecure-http if you must` + "\n",
 			wantLeft:   []int{1, 2, 3},
 		},
 		{
@@ -147,8 +147,8 @@ func TestRemove(t *testing.T) {
 			wantStderr: `datafold: --host: refusing to send the API key over plain http to "datafold.example.com"`,
 			wantLeft:   []int{1, 2, 3},
 		},
-		{name: "bad_host_scheme", args: []string{"1"}, env: map[string]string{"DATAFOLD_HOST": "ftp://x"}, wantCode: 2, wantStderr: `datafold: DATAFOLD_HOST: "ftp://x": scheme must be https or http` + "\n", wantLeft: []int{1, 2, 3}},
-		{name: "bad_host_flag", args: []string{"--host", "https://user:pw@x", "1"}, wantCode: 2, wantStderr: `datafold: --host: "https://x": credentials in the URL are not supported`, wantLeft: []int{1, 2, 3}},
+		{name: "bad_host_scheme", args: []string{"1"}, env: map[string]string{"DATAFOLD_HOST": "ftp://x"}, wantCode: 2, wantStderr: `datafold: DATAFOLD_HOST: server "ftp://x": scheme must be https or http` + "\n", wantLeft: []int{1, 2, 3}},
+		{name: "bad_host_flag", args: []string{"--host", "https://user:pw@x", "1"}, wantCode: 2, wantStderr: `datafold: --host: server "https://x": credentials in the URL are not supported`, wantLeft: []int{1, 2, 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
