@@ -109,17 +109,27 @@ func (e *APIError) Error() string {
 	if e.Path != "" {
 		s += e.Path + ": "
 	}
-	s += statusLine(e.StatusCode)
-	if e.Detail != "" {
-		s += ": " + e.Detail
-	} else if len(e.Body) > 0 {
-		s += ": " + excerpt(string(e.Body), 120)
-	}
+	s += e.Message()
 	if e.Attempts > 1 {
 		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
 	}
 	if e.RequestID != "" {
 		s += " [request id " + e.RequestID + "]"
+	}
+	return s
+}
+
+// Message is the status and what the server said, as one printable line:
+// "404 Not Found: Integration not found", or the start of a body without
+// FastAPI's detail ("502 Bad Gateway: <html> ..."). It is what [APIError.Error]
+// says without the request, the attempts and the request id, for a caller
+// that shows those apart.
+func (e *APIError) Message() string {
+	s := statusLine(e.StatusCode)
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	} else if len(e.Body) > 0 {
+		s += ": " + excerpt(string(e.Body), 120)
 	}
 	return s
 }

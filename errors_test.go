@@ -94,3 +94,35 @@ func TestAPIError_is(t *testing.T) {
 		})
 	}
 }
+
+// Message is Error without the request, the attempts and the request id:
+// what a caller that shows those apart (the CLI) prints of the answer.
+func TestAPIError_message(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		err         datafold.APIError
+		wantMessage string
+		wantError   string
+	}{
+		{name: "detail", err: datafold.APIError{StatusCode: 404, Method: "DELETE", Path: "/x/", Detail: "Integration not found", Attempts: 2, RequestID: "r1"},
+			wantMessage: "404 Not Found: Integration not found",
+			wantError:   "datafold: DELETE /x/: 404 Not Found: Integration not found (after 2 attempts) [request id r1]"},
+		{name: "body_excerpt", err: datafold.APIError{StatusCode: 502, Body: []byte("<html>\n  <b>Bad\x1b[31m gateway</b>")},
+			wantMessage: "502 Bad Gateway: <html> <b>Bad\ufffd[31m gateway</b>",
+			wantError:   "datafold: 502 Bad Gateway: <html> <b>Bad\ufffd[31m gateway</b>"},
+		{name: "status_only", err: datafold.APIError{StatusCode: 599, Attempts: 1},
+			wantMessage: "599", wantError: "datafold: 599"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.err.Message(); got != tt.wantMessage {
+				t.Errorf("Message() = %q, want %q", got, tt.wantMessage)
+			}
+			if got := tt.err.Error(); got != tt.wantError {
+				t.Errorf("Error() = %q, want %q", got, tt.wantError)
+			}
+		})
+	}
+}

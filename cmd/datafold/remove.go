@@ -117,7 +117,7 @@ func classify(id int, err error, attempts []attempt, ctxErr, hardErr error, time
 		if apiErr.RequestID != "" {
 			r.RequestID = ptr(apiErr.RequestID)
 		}
-		r.Error = ptr(apiMessage(apiErr))
+		r.Error = ptr(apiErr.Message())
 		if !errors.Is(err, datafold.ErrNotFound) {
 			r.Outcome = outcomeFailed
 			return r
@@ -159,27 +159,6 @@ func classify(id int, err error, attempts []attempt, ctxErr, hardErr error, time
 	r.Outcome = outcomeFailed
 	r.Error = ptr(failureMessage(err, attempts, ctxErr, hardErr, timeout))
 	return r
-}
-
-// apiMessage is an API error without what the result already says
-// elsewhere (the library's prefix, the method and path, the attempts and
-// the request id): "404 Not Found: Integration not found".
-func apiMessage(e *datafold.APIError) string {
-	s := e.Error()
-	s = strings.TrimPrefix(s, "datafold: ")
-	if e.Method != "" {
-		s = strings.TrimPrefix(s, e.Method+" ")
-	}
-	if e.Path != "" {
-		s = strings.TrimPrefix(s, e.Path+": ")
-	}
-	if e.RequestID != "" {
-		s = strings.TrimSuffix(s, " [request id "+e.RequestID+"]")
-	}
-	if e.Attempts > 1 {
-		s = strings.TrimSuffix(s, fmt.Sprintf(" (after %d attempts)", e.Attempts))
-	}
-	return s
 }
 
 // failureMessage says why a removal got no usable answer, in one shape
