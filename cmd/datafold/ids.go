@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -21,34 +20,15 @@ type idSource struct {
 // 100,000 lines prints a screenful, not the file.
 const maxReported = 10
 
-// dedupe drops every repeat of an id, keeping its first place. It costs an
-// int per id for a sorted copy while it runs (a set would cost five times
-// that), and a map only of the ids that do repeat.
+// dedupe drops every repeat of an id, keeping its first place.
 func dedupe(ids []int) []int {
-	sorted := slices.Clone(ids)
-	slices.Sort(sorted)
-	var repeated map[int]bool // id -> already kept
-	for i := 1; i < len(sorted); i++ {
-		if sorted[i] == sorted[i-1] {
-			if repeated == nil {
-				repeated = map[int]bool{}
-			}
-			repeated[sorted[i]] = false
-		}
-	}
-	if repeated == nil {
-		return ids
-	}
+	seen := make(map[int]bool, len(ids))
 	out := ids[:0]
 	for _, id := range ids {
-		kept, rep := repeated[id]
-		if rep && kept {
-			continue
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
-		if rep {
-			repeated[id] = true
-		}
-		out = append(out, id)
 	}
 	return out
 }

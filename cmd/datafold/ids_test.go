@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,48 +130,5 @@ func TestDedupe(t *testing.T) {
 				t.Errorf("dedupe(%v) mismatch (-want +got):\n%s", tt.in, diff)
 			}
 		})
-	}
-}
-
-// README: "each id costs one integer from the time it is read until it is
-// sent (plus as much again for a moment while repeats are dropped)".
-func TestReadIDs_memoryPerID(t *testing.T) {
-	// Not parallel: it measures the heap.
-	const n = 1 << 20
-	var in strings.Builder
-	const repeats = n / 100
-	for i := range n {
-		in.WriteString(strconv.Itoa(i%(n-repeats) + 1)) // the last ids repeat the first
-		in.WriteByte('\n')
-	}
-	src := []idSource{{name: "stdin", r: strings.NewReader(in.String())}}
-
-	var before, read, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	ids, err := readIDs(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&read)
-	ids = dedupe(ids)
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(src) // the input, counted in before, stays counted
-
-	held := float64(int64(read.HeapAlloc)-int64(before.HeapAlloc)) / n
-	tmp := float64(after.TotalAlloc-read.TotalAlloc) / n
-	t.Logf("%d ids: %.1f bytes each held once read, %.1f each allocated to drop repeats", n, held, tmp)
-	// append's growth leaves up to a quarter of the slice unused.
-	if held > 8*1.25+1 {
-		t.Errorf("%d ids read hold %.1f bytes each, want about one integer (8)", n, held)
-	}
-	// The sorted copy, and a map entry for each id that repeats; a set of
-	// every id would be about 60 bytes each.
-	if tmp > 8+1 {
-		t.Errorf("dropping repeats allocated %.1f bytes per id, want about one integer (8)", tmp)
-	}
-	if len(ids) != n-repeats {
-		t.Errorf("dedupe kept %d ids, want %d", len(ids), n-repeats)
 	}
 }
