@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// IsTimeout is the transport's own test for a timeout, through every
+// wrapper.
+var IsTimeout = isTimeout
+
 // WithSleep replaces the wait between retries, so tests check backoff and
 // Retry-After without spending the time.
 func WithSleep(f func(context.Context, time.Duration) error) Option {

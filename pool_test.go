@@ -5,8 +5,6 @@ package datafold_test
 
 import (
 	"context"
-	"errors"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -16,11 +14,6 @@ import (
 
 	datafold "github.com/datafold/datafold-go"
 )
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
 
 // A server that never answers fails each attempt after the default
 // two-minute stall timeout, and the call after four attempts, with no
@@ -34,7 +27,7 @@ func TestPool_serverNeverAnswers(t *testing.T) {
 				c, _ := setup(t, over(proto), inBubble(), rawHandler(neverAnswers))
 				start := time.Now()
 				_, err := c.RemoveIntegrationWithResponse(context.Background(), 42)
-				if !isTimeout(err) || !strings.Contains(err.Error(), "timeout awaiting response headers") ||
+				if !datafold.IsTimeout(err) || !strings.Contains(err.Error(), "timeout awaiting response headers") ||
 					!strings.Contains(err.Error(), "gave up after 4 attempts") {
 					t.Errorf("err = %v, want a header timeout after 4 attempts", err)
 				}
@@ -82,7 +75,7 @@ func TestPool_stalledStreamAmongBusyOnes(t *testing.T) {
 			select {
 			case err := <-stalled:
 				done = true
-				if !isTimeout(err) || !strings.Contains(err.Error(), "timeout awaiting response headers") {
+				if !datafold.IsTimeout(err) || !strings.Contains(err.Error(), "timeout awaiting response headers") {
 					t.Errorf("stalled call: err = %v, want a header timeout", err)
 				}
 				if took := time.Since(start); took != stall {
@@ -155,7 +148,7 @@ func TestPool_silentConnectionClosed(t *testing.T) {
 				for range streams {
 					err := <-errs
 					switch {
-					case tt.wantErr && !isTimeout(err) && !strings.Contains(err.Error(), "connection lost"):
+					case tt.wantErr && !datafold.IsTimeout(err) && !strings.Contains(err.Error(), "connection lost"):
 						t.Errorf("call: %v, want a timeout or a lost connection", err)
 					case !tt.wantErr && err != nil:
 						t.Errorf("call: %v, want success after a retry", err)
@@ -187,12 +180,14 @@ func TestPool_silentConnectionClosedDespiteWrites(t *testing.T) {
 		frozeAt := time.Now()
 		// A new request every fifth of the stall, each written to the
 		// silent connection while it stays open.
+		tick := time.NewTicker(stall / 5)
+		defer tick.Stop()
 		for !ps.frozenClosed() {
 			if time.Since(frozeAt) > stall {
 				t.Fatalf("the silent connection is still open %v after it went silent", time.Since(frozeAt))
 			}
 			go func() { _, _ = c.RemoveIntegrationWithResponse(context.Background(), 1) }()
-			time.Sleep(stall / 5)
+			<-tick.C
 		}
 	})
 }

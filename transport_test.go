@@ -262,14 +262,11 @@ func TestStress(t *testing.T) {
 	// Everything the run started must be gone: connections, the stall
 	// watchdogs, the servers' goroutines.
 	var goroutinesAfter int
-	for i := 0; ; i++ {
+	eventually(5*time.Second, func() bool {
 		runtime.GC()
 		goroutinesAfter = runtime.NumGoroutine()
-		if goroutinesAfter <= goroutinesBefore || i == 100 {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return goroutinesAfter <= goroutinesBefore
+	})
 	t.Logf("goroutines: %d before, %d after", goroutinesBefore, goroutinesAfter)
 	if goroutinesAfter > goroutinesBefore {
 		buf := make([]byte, 1<<20)
@@ -452,7 +449,11 @@ func (s *stressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for _, part := range []string{`{"removed":`, ` true, "pad": "`, strings.Repeat("x", 512), `"}`} {
 			_, _ = io.WriteString(w, part)
 			_ = rc.Flush()
-			time.Sleep(20 * time.Millisecond)
+			select {
+			case <-time.After(20 * time.Millisecond):
+			case <-r.Context().Done():
+				return // reset under it: nothing more to send
+			}
 		}
 		return
 	}
@@ -625,6 +626,22 @@ func phase(t *testing.T, targets []*stressTarget, d time.Duration, workers int, 
 	}
 }
 
+// eventually checks cond every 10ms until it holds or limit has passed,
+// for what ends on its own a moment after a run: connections closing, the
+// goroutines that served them.
+func eventually(limit time.Duration, cond func() bool) {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(limit)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			return
+		}
+	}
+}
+
 // quiesce measures the live heap with nothing in flight: the servers'
 // bookkeeping replaced by empty maps, every connection closed, and two
 // collections so sync.Pool caches are gone too.
@@ -634,17 +651,14 @@ func quiesce(targets []*stressTarget, run *stressRun) (heap, calls int64) {
 	}
 	// Connections still closing, or dialed by a race and pooled after the
 	// last call, would count as growth: wait until the servers hold none.
-	for range 200 {
+	eventually(2*time.Second, func() bool {
 		open := 0
 		for _, st := range targets {
 			st.closeIdle()
 			open += st.srv.open()
 		}
-		if open == 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return open == 0
+	})
 	for _, r := range run.results {
 		calls += r.calls.Load()
 	}
