@@ -50,10 +50,11 @@ var protos = []string{"h1", "h2"}
 
 // setupConfig is what setup's options choose.
 type setupConfig struct {
-	proto   string           // "h1" (plain), "h1+tls" or "h2" (over TLS)
-	answer  http.HandlerFunc // answers RemoveIntegration in the fake
-	raw     http.HandlerFunc // answers everything, with no fake in front
-	rt      roundTripFunc    // no server: the client's transport is rt
+	proto   string                      // "h1" (plain), "h1+tls" or "h2" (over TLS)
+	answer  http.HandlerFunc            // answers RemoveIntegration in the fake
+	extra   map[string]http.HandlerFunc // answers undeclared paths in the fake
+	raw     http.HandlerFunc            // answers everything, with no fake in front
+	rt      roundTripFunc               // no server: the client's transport is rt
 	pipes   bool
 	refused bool
 	stall   time.Duration
@@ -69,6 +70,17 @@ func over(proto string) setupOption { return func(c *setupConfig) { c.proto = pr
 // answer has the fake answer RemoveIntegration with h, after it has checked
 // the key and validated the request against the OpenAPI document.
 func answer(h http.HandlerFunc) setupOption { return func(c *setupConfig) { c.answer = h } }
+
+// undeclared has the fake answer pattern, a path the OpenAPI document does
+// not declare, with h, after it has checked the key.
+func undeclared(pattern string, h http.HandlerFunc) setupOption {
+	return func(c *setupConfig) {
+		if c.extra == nil {
+			c.extra = map[string]http.HandlerFunc{}
+		}
+		c.extra[pattern] = h
+	}
+}
 
 // rawHandler serves h alone, for paths the OpenAPI document does not have
 // and for answers the fake's checks would get in the way of.
@@ -121,6 +133,9 @@ func setup(t *testing.T, opts ...setupOption) (*api.ClientWithResponses, *testSe
 	fopts := []datafoldtest.Option{datafoldtest.WithAPIKey(testKey)}
 	if cfg.answer != nil {
 		fopts = append(fopts, datafoldtest.WithOperation("RemoveIntegration", cfg.answer))
+	}
+	for pattern, h := range cfg.extra {
+		fopts = append(fopts, datafoldtest.WithUndeclared(pattern, h))
 	}
 	var h http.Handler
 	nothingToStart := cfg.rt != nil || cfg.refused

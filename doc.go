@@ -28,6 +28,9 @@
 // it declared; otherwise the network's or the context's. [CheckResponse] is
 // the same check for a response you already hold.
 //
+// [Do] calls an endpoint the OpenAPI document lacks, through the same
+// client and with the same errors.
+//
 // Idempotent requests are retried on connection errors and on 429, 502, 503
 // and 504, honouring Retry-After ([RetryPolicy]). Bodies are limited to
 // [DefaultMaxResponseBytes]. Package

@@ -2,6 +2,7 @@ package datafold_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -58,6 +59,51 @@ func Example() {
 	// Output:
 	// removed integration 42
 	// already gone: datafold: DELETE /api/v1/lineage/bi/42/: 404 Not Found: Integration not found
+}
+
+// Offboarding every BI integration: the list comes from an endpoint the
+// OpenAPI document lacks (Datafold's published one has it), called with
+// Do; each removal is a generated method.
+func ExampleDo() {
+	// The fake answers the list from its own integrations; a test of
+	// yours would do the same with datafoldtest.NewServer(t, ...).
+	var srv *datafoldtest.Server
+	list := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		type integration struct {
+			ID   int    `json:"id"`
+			Name string `json:"name"`
+		}
+		var all []integration
+		for _, id := range srv.Integrations() {
+			all = append(all, integration{id, fmt.Sprint("Tableau ", id)})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(all)
+	})
+	srv, stop := fake(datafoldtest.WithIntegrations(7, 42),
+		datafoldtest.WithUndeclared("GET /api/v1/lineage/bi/", list))
+	defer stop()
+	c := srv.Client()
+	ctx := context.Background()
+
+	var integrations []struct {
+		ID   int    `json:"id"`
+		Name string `json:"name"`
+	}
+	if err := datafold.Do(ctx, c, http.MethodGet, "/api/v1/lineage/bi/", nil, &integrations); err != nil {
+		log.Fatal(err)
+	}
+	for _, in := range integrations {
+		if _, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, in.ID)); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("removed %d (%s)\n", in.ID, in.Name)
+	}
+	fmt.Println("left:", srv.Integrations())
+	// Output:
+	// removed 7 (Tableau 7)
+	// removed 42 (Tableau 42)
+	// left: []
 }
 
 // The API key editor on its own, with the generated client and none of

@@ -20,6 +20,10 @@
 // handling, and it records what it received ([Handler.Requests]) with the
 // key redacted.
 //
+// [WithOperation] replaces an operation's behaviour, and [WithUndeclared]
+// answers a path the document does not declare, for code that calls it
+// with datafold.Do.
+//
 // [NewHandler] gives the same behaviour as an [http.Handler], for serving
 // it outside a test; cmd/datafold-fake does that.
 package datafoldtest
@@ -86,6 +90,29 @@ func WithOperation(operationID string, handler http.Handler) Option {
 	}
 }
 
+// WithUndeclared answers requests matching pattern, an [http.ServeMux]
+// pattern such as "GET /api/v1/organization/meta", with handler: for
+// endpoints the OpenAPI document does not declare, which a program reaches
+// with datafold.Do. The key is checked first, and queued failures and the
+// delay apply, as for every operation; the request itself is not checked,
+// since the document says nothing of it. A request the document routes
+// never reaches handler, and every other request is checked as before.
+func WithUndeclared(pattern string, handler http.Handler) Option {
+	return func(h *Handler) (err error) {
+		if handler == nil {
+			return errors.New("datafoldtest: WithUndeclared was given a nil handler")
+		}
+		defer func() {
+			// ServeMux panics on a malformed or conflicting pattern.
+			if p := recover(); p != nil {
+				err = fmt.Errorf("datafoldtest: WithUndeclared: %v", p)
+			}
+		}()
+		h.undeclared.Handle(pattern, handler)
+		return nil
+	}
+}
+
 // WithLenientValidation stops a request that does not conform to the
 // OpenAPI document from counting as a violation. The fake still answers it
 // as FastAPI would (404, 405 or 422). Use it to test how code handles those
@@ -137,14 +164,15 @@ type Request struct {
 // Handler is the fake Datafold API as an [http.Handler]. It is safe for
 // concurrent use.
 type Handler struct {
-	key       string
-	lenient   bool
-	violation func(error)
-	onRequest func(Request)
-	note      func(string)
-	noted     sync.Map // notes already given
-	custom    map[string]http.Handler
-	spec      *spec
+	key        string
+	lenient    bool
+	violation  func(error)
+	onRequest  func(Request)
+	note       func(string)
+	noted      sync.Map // notes already given
+	custom     map[string]http.Handler
+	undeclared *http.ServeMux
+	spec       *spec
 
 	mu           sync.Mutex
 	integrations map[int]struct{}
@@ -168,6 +196,7 @@ func NewHandler(opts ...Option) (*Handler, error) {
 	h := &Handler{
 		spec:         sp,
 		custom:       map[string]http.Handler{},
+		undeclared:   http.NewServeMux(),
 		integrations: map[int]struct{}{},
 		violation:    func(error) {},
 	}
@@ -297,25 +326,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Every request that reaches the fake is routed and checked against
 	// the document before anything decides the answer, so a queued
 	// failure or a missing key never hides a malformed request.
-	found := h.spec.router.find(r.Method, r.URL.Path)
-	route, params := found.route, found.params
-	if route == nil {
-		h.notRouted(sw, r, found)
-		return
-	}
-	rec.OperationID = route.Operation.OperationID
-	in := &openapi3filter.RequestValidationInput{
-		Request:    r,
-		PathParams: params,
-		Route:      route,
-		Options: &openapi3filter.Options{
-			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
-			MultiError:         true,
-		},
-	}
-	invalid := h.validate(in)
-	if invalid != nil {
-		h.report(fmt.Errorf("%s %s does not conform to the OpenAPI document: %w", r.Method, rec.Path, invalid))
+	serve, invalid := h.route(sw, r, &rec)
+	if serve == nil {
+		return // answered as FastAPI answers a path it does not serve
 	}
 
 	h.mu.Lock()
@@ -358,17 +371,45 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		validationFailed(sw, invalid)
 		return
 	}
+	serve.ServeHTTP(sw, r)
+}
 
+// route finds what answers r and checks r against the document, noting the
+// operation in rec. A request no operation and no [WithUndeclared] pattern
+// matches is answered here, and serve is nil.
+func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Request) (serve http.Handler, invalid error) {
+	found := h.spec.router.find(r.Method, r.URL.Path)
+	route, params := found.route, found.params
+	if route == nil {
+		if handler, pattern := h.undeclared.Handler(r); pattern != "" {
+			return handler, nil
+		}
+		h.notRouted(w, r, found)
+		return nil, nil
+	}
+	rec.OperationID = route.Operation.OperationID
+	in := &openapi3filter.RequestValidationInput{
+		Request:    r,
+		PathParams: params,
+		Route:      route,
+		Options: &openapi3filter.Options{
+			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+			MultiError:         true,
+		},
+	}
+	if invalid = h.validate(in); invalid != nil {
+		h.report(fmt.Errorf("%s %s does not conform to the OpenAPI document: %w", r.Method, rec.Path, invalid))
+	}
 	if c, ok := h.custom[route.Operation.OperationID]; ok {
-		c.ServeHTTP(sw, r)
-		return
+		return c, invalid
 	}
 	switch route.Method + " " + route.Path {
 	case "DELETE /api/v1/lineage/bi/{bi_datasource_id}/":
-		h.removeIntegration(sw, params["bi_datasource_id"])
-	default:
-		synthesize(sw, route.Operation)
+		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			h.removeIntegration(w, params["bi_datasource_id"])
+		}), invalid
 	}
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { synthesize(w, route.Operation) }), invalid
 }
 
 // noteOnce tells the test, once, about something the fake cannot check.

@@ -301,3 +301,73 @@ func TestWithOperation(t *testing.T) {
 		t.Errorf("recorded %+v", got)
 	}
 }
+
+// A path the document does not declare is answered by WithUndeclared's
+// handler, after the key, as every operation is; everything else is judged
+// against the document as before.
+func TestWithUndeclared(t *testing.T) {
+	t.Parallel()
+	var violations []string
+	var mu sync.Mutex
+	h, err := datafoldtest.NewHandler(datafoldtest.WithAPIKey(key),
+		datafoldtest.WithViolationFunc(func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			violations = append(violations, err.Error())
+		}),
+		datafoldtest.WithUndeclared("GET /api/v1/organization/meta", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"org_id": 1}`)
+		})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+
+	tests := []struct {
+		name          string
+		method, path  string
+		auth          string
+		wantStatus    int
+		wantViolation string
+	}{
+		{name: "undeclared_answered", method: "GET", path: "/api/v1/organization/meta", auth: "Key " + key, wantStatus: 200},
+		{name: "undeclared_needs_the_key", method: "GET", path: "/api/v1/organization/meta", wantStatus: 401},
+		{name: "undeclared_wrong_key", method: "GET", path: "/api/v1/organization/meta", auth: "Key nope", wantStatus: 403},
+		{name: "other_method_unknown", method: "POST", path: "/api/v1/organization/meta", auth: "Key " + key, wantStatus: 404, wantViolation: "no such path"},
+		{name: "declared_still_checked", method: "DELETE", path: "/api/v1/lineage/bi/x/", auth: "Key " + key, wantStatus: 422, wantViolation: "does not conform"},
+	}
+	for _, tt := range tests {
+		mu.Lock()
+		violations = nil
+		mu.Unlock()
+		status, _, _ := do(t, tt.method, ts.URL+tt.path, tt.auth)
+		if status != tt.wantStatus {
+			t.Errorf("%s: status %d, want %d", tt.name, status, tt.wantStatus)
+		}
+		mu.Lock()
+		got := strings.Join(violations, "\n")
+		mu.Unlock()
+		if (tt.wantViolation == "") != (got == "") || !strings.Contains(got, tt.wantViolation) {
+			t.Errorf("%s: violations %q, want one saying %q", tt.name, got, tt.wantViolation)
+		}
+	}
+	if got := h.Requests()[0]; got.OperationID != "" || got.Status != 200 || !got.KeyMatched {
+		t.Errorf("recorded %+v, want no operation, 200, the key", got)
+	}
+
+	h.FailNext(1, 503, "1")
+	if status, hdr, _ := do(t, "GET", ts.URL+"/api/v1/organization/meta", "Key "+key); status != 503 || hdr.Get("Retry-After") != "1" {
+		t.Errorf("after FailNext: %d, Retry-After %q; want 503, 1", status, hdr.Get("Retry-After"))
+	}
+
+	for _, bad := range []struct {
+		pattern string
+		handler http.Handler
+	}{{"GET /x", nil}, {"GET /x/{", http.NotFoundHandler()}} {
+		if _, err := datafoldtest.NewHandler(datafoldtest.WithUndeclared(bad.pattern, bad.handler)); err == nil {
+			t.Errorf("WithUndeclared(%q, %v): no error", bad.pattern, bad.handler)
+		}
+	}
+}
