@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
-
-	goname "github.com/datafold/datafold-go/internal/naming"
 )
 
 // operation is one operation of an OpenAPI document.
@@ -64,7 +63,7 @@ func fastapiSuffix(op operation) string {
 // (already chosen by a person), and then needs no new name.
 func derive(op operation) (name string, ok bool) {
 	if fn := fastapiFunc(op); fn != "" {
-		return camel(fn), true
+		return codegen.ToCamelCase(fn), true
 	}
 	return "", false
 }
@@ -112,10 +111,6 @@ func fastapiFunc(op operation) string {
 	}
 	return rest[:i]
 }
-
-// camel converts to CamelCase the way oapi-codegen's default name
-// normalizer does, so that names computed here are the names it generates.
-func camel(s string) string { return goname.Camel(s) }
 
 // overlay is the part of overlay.yaml this program manages: actions that
 // set an operation's operationId, found by its published operationId (or,

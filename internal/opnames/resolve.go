@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 
 	goname "github.com/datafold/datafold-go/internal/naming"
@@ -153,7 +154,7 @@ func bodyTags(op operation) []string {
 		case ct == "application/json":
 			tags = append(tags, "JSON")
 		case strings.Contains(ct, "json"):
-			tags = append(tags, camel(ct))
+			tags = append(tags, codegen.ToCamelCase(ct))
 		case strings.HasPrefix(ct, "multipart/"):
 			tags = append(tags, "Multipart")
 		case ct == "application/x-www-form-urlencoded":
@@ -188,7 +189,7 @@ func componentTypeNames(spec *yaml.Node, types []typeNaming, o *overlay) map[str
 		m := mapValue(components, section)
 		for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
 			name := m.Content[i].Value
-			goName := camel(name)
+			goName := codegen.ToCamelCase(name)
 			if n := mapValue(m.Content[i+1], "x-go-name"); n != nil {
 				goName = n.Value
 			}
@@ -205,12 +206,12 @@ func componentTypeNames(spec *yaml.Node, types []typeNaming, o *overlay) map[str
 func baseName(op operation, o *overlay) candidate {
 	c := candidate{op: op}
 	if name, ok := o.renames[op.ID]; ok && op.ID != "" {
-		c.src, c.base = fromOverlay, camel(name)
+		c.src, c.base = fromOverlay, codegen.ToCamelCase(name)
 	} else if name, ok := o.pathRenames[op.String()]; ok {
-		c.src, c.base = fromOverlay, camel(name)
+		c.src, c.base = fromOverlay, codegen.ToCamelCase(name)
 	} else if fn := fastapiFunc(op); fn != "" {
 		c.src, c.words = fromFastAPI, goname.Words(fn)
-	} else if n := camel(op.ID); n != "" && unicode.IsLetter([]rune(n)[0]) {
+	} else if n := codegen.ToCamelCase(op.ID); n != "" && unicode.IsLetter([]rune(n)[0]) {
 		c.src, c.words = fromID, goname.Words(n)
 	} else {
 		c.src, c.words = fromPath, pathWords(op)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 
 	goname "github.com/datafold/datafold-go/internal/naming"
@@ -90,7 +91,7 @@ func qualifyTypes(group []qualified, segs [][]string, done []bool, taken map[str
 			// them, and gets them once the others have moved on.
 			s := slices.Clone(segs[i][:min(level, len(segs[i]))])
 			slices.Reverse(s)
-			want[i] = camel(strings.Join(append(s, q.model), "_"))
+			want[i] = codegen.ToCamelCase(strings.Join(append(s, q.model), "_"))
 			count[goname.Key(want[i])]++
 		}
 		for i, q := range group {
@@ -124,7 +125,7 @@ func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 		parts := strings.Split(name, "__")
 		model := parts[len(parts)-1]
 		if len(parts) < 2 || !isModule(parts[:len(parts)-1]) || !unicode.IsUpper([]rune(model + " ")[0]) {
-			taken[goname.Key(camel(name))] = true
+			taken[goname.Key(codegen.ToCamelCase(name))] = true
 			continue
 		}
 		k := goname.Key(model)
@@ -172,7 +173,7 @@ func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 		}
 		for i, q := range group {
 			if !done[i] {
-				taken[goname.Key(camel(q.schema))] = true // oapi-codegen's own name is left
+				taken[goname.Key(codegen.ToCamelCase(q.schema))] = true // oapi-codegen's own name is left
 			}
 		}
 	}

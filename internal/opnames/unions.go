@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 
 	goname "github.com/datafold/datafold-go/internal/naming"
@@ -246,7 +247,7 @@ func (h *unionHoister) mediaSchemas(op *yaml.Node, goName string) []media {
 				if mt.Content[j].Value == "schema" {
 					suffix := ""
 					if !strings.Contains(content.Content[i].Value, "json") {
-						suffix = camel(strings.NewReplacer("/", " ", "-", " ", "+", " ").Replace(content.Content[i].Value))
+						suffix = codegen.ToCamelCase(strings.NewReplacer("/", " ", "-", " ", "+", " ").Replace(content.Content[i].Value))
 					}
 					ct := content.Content[i].Value
 					out = append(out, media{mt, j + 1, mt.Content[j+1],
@@ -263,7 +264,7 @@ func (h *unionHoister) mediaSchemas(op *yaml.Node, goName string) []media {
 	for i := 0; responses != nil && i+1 < len(responses.Content); i += 2 {
 		code := responses.Content[i].Value
 		collect(mapValue(responses.Content[i+1], "content"), []string{"responses", code},
-			goName+"Response"+camel(code))
+			goName+"Response"+codegen.ToCamelCase(code))
 	}
 	return out
 }
@@ -304,7 +305,7 @@ func (h *unionHoister) walk(schema *yaml.Node, name string) {
 	}
 	if props := mapValue(schema, "properties"); props != nil && props.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(props.Content); i += 2 {
-			h.walk(props.Content[i+1], name+camel(props.Content[i].Value))
+			h.walk(props.Content[i+1], name+codegen.ToCamelCase(props.Content[i].Value))
 		}
 	}
 	for _, kw := range []string{"items", "additionalProperties"} {
@@ -358,7 +359,7 @@ func (h *unionHoister) discriminators(n *yaml.Node, name string) int {
 	}
 	if props := mapValue(n, "properties"); props != nil && props.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(props.Content); i += 2 {
-			changed += h.discriminators(props.Content[i+1], name+camel(props.Content[i].Value))
+			changed += h.discriminators(props.Content[i+1], name+codegen.ToCamelCase(props.Content[i].Value))
 		}
 	}
 	changed += h.discriminators(mapValue(n, "items"), name+"Item")
@@ -433,7 +434,7 @@ func (h *unionHoister) mapDiscriminator(n *yaml.Node, branches *yaml.Node, real 
 	}
 	for _, i := range real {
 		if mapValue(branches.Content[i], "$ref") == nil {
-			h.hoist(branches, i, name+camel(tagsOf[i][0]))
+			h.hoist(branches, i, name+codegen.ToCamelCase(tagsOf[i][0]))
 		}
 	}
 	mapping := &yaml.Node{Kind: yaml.MappingNode}
@@ -695,12 +696,12 @@ func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 	}
 	actions, err := unionActions(spec, func(op operation) string {
 		if name, ok := o.renames[op.ID]; ok {
-			return camel(name)
+			return codegen.ToCamelCase(name)
 		}
 		if name, ok := derive(op); ok {
 			return name
 		}
-		return camel(op.ID)
+		return codegen.ToCamelCase(op.ID)
 	})
 	if err != nil {
 		return err

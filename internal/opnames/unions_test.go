@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -78,7 +79,7 @@ func TestUnionActions(t *testing.T) {
 		if name, ok := derive(op); ok {
 			return name
 		}
-		return camel(op.ID)
+		return codegen.ToCamelCase(op.ID)
 	})
 	if err != nil {
 		t.Fatal(err)
