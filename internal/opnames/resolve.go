@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	goname "github.com/datafold/datafold-go/internal/naming"
+	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
 // How every operation gets a distinct Go name.
@@ -147,7 +148,7 @@ func keys(names []string) []string {
 // bodyTags are the NameTags oapi-codegen gives the request body's media
 // types (GenerateBodyDefinitions).
 func bodyTags(op operation) []string {
-	content := mapValue(mapValue(op.node, "requestBody"), "content")
+	content := yamlnode.Get(yamlnode.Get(op.node, "requestBody"), "content")
 	var tags []string
 	for i := 0; content != nil && i+1 < len(content.Content); i += 2 {
 		switch ct := content.Content[i].Value; {
@@ -170,7 +171,7 @@ func bodyTags(op operation) []string {
 }
 
 func hasParams(op operation) bool {
-	p1, p2 := mapValue(op.node, "parameters"), mapValue(op.item, "parameters")
+	p1, p2 := yamlnode.Get(op.node, "parameters"), yamlnode.Get(op.item, "parameters")
 	return p1 != nil && len(p1.Content) > 0 || p2 != nil && len(p2.Content) > 0
 }
 
@@ -184,13 +185,13 @@ func componentTypeNames(spec *yaml.Node, types []typeNaming, o *overlay) map[str
 		renamed[t.schema] = t.name
 	}
 	out := map[string]string{}
-	components := mapValue(docRoot(spec), "components")
+	components := yamlnode.Get(yamlnode.Root(spec), "components")
 	for _, section := range []string{"schemas", "parameters", "responses", "requestBodies", "headers"} {
-		m := mapValue(components, section)
+		m := yamlnode.Get(components, section)
 		for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
 			name := m.Content[i].Value
 			goName := codegen.ToCamelCase(name)
-			if n := mapValue(m.Content[i+1], "x-go-name"); n != nil {
+			if n := yamlnode.Get(m.Content[i+1], "x-go-name"); n != nil {
 				goName = n.Value
 			}
 			if r, ok := renamed[name]; ok && section == "schemas" {

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	goname "github.com/datafold/datafold-go/internal/naming"
+	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
 // pydantic names a model after its module when two models of one name meet
@@ -109,7 +110,7 @@ func qualifyTypes(group []qualified, segs [][]string, done []bool, taken map[str
 // typeNames chooses Go type names for module-qualified schemas that do not
 // have one yet.
 func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
-	schemas := mapValue(mapValue(docRoot(spec), "components"), "schemas")
+	schemas := yamlnode.Get(yamlnode.Get(yamlnode.Root(spec), "components"), "schemas")
 	taken := map[string]bool{}
 	byModel := map[string][]qualified{}
 	for i := 0; schemas != nil && i+1 < len(schemas.Content); i += 2 {
@@ -118,7 +119,7 @@ func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 			taken[goname.Key(n)] = true
 			continue
 		}
-		if n := mapValue(schemas.Content[i+1], "x-go-name"); n != nil {
+		if n := yamlnode.Get(schemas.Content[i+1], "x-go-name"); n != nil {
 			taken[goname.Key(n.Value)] = true
 			continue
 		}
@@ -186,12 +187,12 @@ func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 // turns into BodyUploadFileAPIV1FilesPost. bodyTypeNames names each after
 // the operation's Go name instead, UploadFileBody, when that is free.
 func bodyTypeNames(spec *yaml.Node, ops []operation, final []string, o *overlay, cl claims) []typeNaming {
-	schemas := mapValue(mapValue(docRoot(spec), "components"), "schemas")
+	schemas := yamlnode.Get(yamlnode.Get(yamlnode.Root(spec), "components"), "schemas")
 	var out []typeNaming
 	for i, op := range ops {
 		schema := "Body_" + op.ID
-		s := mapValue(schemas, schema)
-		if op.ID == "" || final[i] == "" || s == nil || mapValue(s, "x-go-name") != nil {
+		s := yamlnode.Get(schemas, schema)
+		if op.ID == "" || final[i] == "" || s == nil || yamlnode.Get(s, "x-go-name") != nil {
 			continue
 		}
 		if _, ok := o.typeNames[schema]; ok {
