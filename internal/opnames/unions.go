@@ -515,23 +515,11 @@ func formFields(schema *yaml.Node) int {
 		}
 		p := props.Content[i+1]
 		for _, kw := range []string{"anyOf", "oneOf"} {
-			branches := yamlnode.Get(p, kw)
-			if branches == nil || branches.Kind != yaml.SequenceNode || len(branches.Content) != 2 {
+			branches, real := unionBranches(p, kw)
+			if branches == nil || len(branches.Content) != 2 || len(real) != 1 {
 				continue
 			}
-			var keep *yaml.Node
-			nulls := 0
-			for _, b := range branches.Content {
-				if isNull(b) {
-					nulls++
-				} else {
-					keep = b
-				}
-			}
-			if nulls != 1 || keep == nil {
-				continue
-			}
-			merged := deepCopy(keep)
+			merged := deepCopy(branches.Content[real[0]])
 			for j := 0; j+1 < len(p.Content); j += 2 {
 				switch k := p.Content[j].Value; k {
 				case "title", "description", "examples":
@@ -587,17 +575,7 @@ func isUnion(schema *yaml.Node) bool {
 		return false
 	}
 	for _, kw := range []string{"anyOf", "oneOf"} {
-		branches := yamlnode.Get(schema, kw)
-		if branches == nil || branches.Kind != yaml.SequenceNode {
-			continue
-		}
-		real := 0
-		for _, b := range branches.Content {
-			if !isNull(b) {
-				real++
-			}
-		}
-		if real >= 2 {
+		if _, real := unionBranches(schema, kw); len(real) >= 2 {
 			return true
 		}
 	}
