@@ -8,9 +8,14 @@ STRESS  ?= 10m
 
 .PHONY: ci verify generate check-generated lint test stress fixtures update-spec demo bench release help
 
-## ci: what CI runs (.ci/run, and hosted): every check once; after the drift check, lint, tests, fixtures and 30 s of stress side by side
+# With four jobs side by side, a failing one's log is only readable whole:
+# -Otarget holds each job's output until it ends. Apple's make 3.81 would
+# refuse the flag, so there the logs still interleave.
+SYNC := $(if $(filter output-sync,$(.FEATURES)),--output-sync=target)
+
+## ci: what CI runs (.ci/run, and hosted): every check once; after the drift check, lint, tests, fixtures and 30 s of stress side by side, each job's log shown whole when it ends
 ci: check-generated
-	$(MAKE) --no-print-directory -j4 lint test fixtures stress STRESS=30s
+	$(MAKE) --no-print-directory -j4 $(SYNC) lint test fixtures stress STRESS=30s
 
 ## verify: every check of make ci but the fixtures and the stress; make update-spec ends with it
 verify: check-generated lint test

@@ -31,6 +31,7 @@ import (
 
 	apispec "github.com/datafold/datafold-go/api/spec"
 	"github.com/datafold/datafold-go/internal/naming"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 )
 
 func main() {
@@ -182,7 +183,7 @@ func run(genDir, outPath string) error {
 // goName finds the method base name oapi-codegen made of operationId: its
 // CamelCase with initialisms, so compared without case.
 func goName(operationID string, methods map[string]method) string {
-	want := strings.ToLower(naming.Camel(operationID))
+	want := strings.ToLower(codegen.ToCamelCase(operationID))
 	for name := range methods {
 		// Every operation has a WithBodyWithResponse or a WithResponse.
 		for _, suffix := range []string{"WithBodyWithResponse", "WithResponse"} {

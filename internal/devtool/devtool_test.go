@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -211,30 +210,6 @@ func TestReleaseCmdRejectsBadVersion(t *testing.T) {
 	err := releaseCmd([]string{"-version", "1.2.3"}, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "not vMAJOR.MINOR.PATCH") {
 		t.Errorf("err = %v, want a version error", err)
-	}
-}
-
-// TestPosixPath proves the PATH make fixtures gives update-spec hides
-// tools a Mac lacks, so a script that uses them fails here first.
-func TestPosixPath(t *testing.T) {
-	t.Parallel()
-	if runtime.GOOS == "windows" {
-		t.Skip("the scripts run under bash; Windows is not a development platform here")
-	}
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash")
-	}
-	path, err := posixPath(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for cmd, wantFound := range map[string]bool{"mktemp": true, "grep": true, "go": true, "make": true, "realpath": false, "seq": false, "timeout": false} {
-		c := exec.Command(bash, "-c", "command -v "+cmd)
-		c.Env = []string{"PATH=" + path}
-		if found := c.Run() == nil; found != wantFound {
-			t.Errorf("%s on the POSIX PATH: found = %v, want %v", cmd, found, wantFound)
-		}
 	}
 }
 

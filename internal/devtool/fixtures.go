@@ -8,9 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,22 +50,6 @@ var expect = map[string]struct {
 	}},
 }
 
-// posixTools are the utilities update-spec and the Makefile's recipes may
-// use: POSIX ones whose flags mean the same on Linux and macOS (mktemp is
-// not POSIX, but mktemp -d is on both). The fixtures run update-spec with
-// a PATH holding only these and toolchain, so a script that reaches for
-// realpath, seq or timeout fails here instead of on a Mac.
-var posixTools = []string{
-	"basename", "cat", "chmod", "cmp", "cp", "cut", "date", "diff", "dirname", "env",
-	"false", "find", "grep", "head", "kill", "ln", "ls", "mkdir", "mktemp", "mv",
-	"printf", "rm", "rmdir", "sed", "sh", "sleep", "sort", "tail", "tee", "test",
-	"touch", "tr", "true", "uname", "wc", "xargs", "[",
-}
-
-// toolchain is what the repository needs beyond POSIX: bash for the
-// scripts, make, git, Go, and the C toolchain that go test -race needs.
-var toolchain = []string{"bash", "make", "git", "go", "gofmt", "cc", "gcc", "clang", "as", "ld", "xcrun"}
-
 func fixturesCmd(args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("devtool fixtures", flag.ContinueOnError)
 	updateGolden := fset.Bool("update-golden", os.Getenv("UPDATE_GOLDEN") == "1",
@@ -84,11 +66,7 @@ func fixturesCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(scratch)
-	path, err := posixPath(filepath.Join(scratch, "bin"))
-	if err != nil {
-		return err
-	}
-	env := withEnv(withEnv(os.Environ(), "PATH", path), "UPDATE_SPEC_CHECKS", "spec")
+	env := withEnv(os.Environ(), "UPDATE_SPEC_CHECKS", "spec")
 
 	fmt.Fprintln(stdout, "==> v2 -> v3 breaking changes match the planted ones")
 	if err := checkGolden(repo, *updateGolden, stdout); err != nil {
@@ -368,30 +346,6 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return os.WriteFile(to, b, info.Mode().Perm())
-}
-
-// posixPath fills dir with links to posixTools and toolchain as found on
-// PATH and returns a PATH holding only dir.
-func posixPath(dir string) (string, error) {
-	if runtime.GOOS == "windows" {
-		return os.Getenv("PATH"), nil // the scripts run under Git Bash there, if at all
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	for _, t := range append(slices.Clone(posixTools), toolchain...) {
-		p, err := exec.LookPath(t)
-		if err != nil {
-			continue // cc, gcc or clang: one is enough; a missing POSIX tool shows up as a failing step
-		}
-		if p, err = filepath.Abs(p); err != nil {
-			return "", err
-		}
-		if err := os.Symlink(p, filepath.Join(dir, t)); err != nil {
-			return "", err
-		}
-	}
-	return dir, nil
 }
 
 // withEnv returns env with key set to value.

@@ -5,21 +5,6 @@ import (
 	"testing"
 )
 
-func TestCamel(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ in, want string }{
-		{"remove_integration", "RemoveIntegration"},
-		{"list-ci runs", "ListCiRuns"},
-		{"app__monitors__schemas__Monitor", "AppMonitorsSchemasMonitor"},
-		{"DiffOptions-Input", "DiffOptionsInput"},
-		{"page_2", "Page2"},
-	} {
-		if got := Camel(tc.in); got != tc.want {
-			t.Errorf("Camel(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestKey(t *testing.T) {
 	t.Parallel()
 	for _, same := range [][]string{

@@ -38,6 +38,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -205,16 +206,16 @@ func lintCmd(specPath, genDir string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// A FastAPI operationId left as it is becomes camel(operationId), with
-	// initialisms upper-cased by the name normalizer (ApiV1 becomes APIV1),
-	// and its methods are that name plus WithResponse, WithBodyWithResponse
-	// and the like. Case is ignored for that reason.
+	// A FastAPI operationId left as it is becomes ToCamelCase(operationId),
+	// with initialisms upper-cased by the name normalizer (ApiV1 becomes
+	// APIV1), and its methods are that name plus WithResponse,
+	// WithBodyWithResponse and the like. Case is ignored for that reason.
 	var bad []string
 	for _, op := range ops {
 		if _, ok := derive(op); !ok {
 			continue
 		}
-		unrenamed := strings.ToLower(camel(op.ID))
+		unrenamed := strings.ToLower(codegen.ToCamelCase(op.ID))
 		for _, m := range methods {
 			if rest, ok := strings.CutPrefix(strings.ToLower(m), unrenamed); ok && strings.HasSuffix(rest, "withresponse") {
 				bad = append(bad, fmt.Sprintf("  ClientWithResponses.%s: %s (%s)", m, op, op.ID))

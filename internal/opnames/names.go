@@ -6,9 +6,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 
-	goname "github.com/datafold/datafold-go/internal/naming"
+	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
 // operation is one operation of an OpenAPI document.
@@ -26,7 +27,7 @@ var methods = []string{"get", "put", "post", "delete", "options", "head", "patch
 
 // operations lists the spec's operations in document order.
 func operations(spec *yaml.Node) ([]operation, error) {
-	paths := mapValue(docRoot(spec), "paths")
+	paths := yamlnode.Get(yamlnode.Root(spec), "paths")
 	if paths == nil {
 		return nil, fmt.Errorf("the document has no paths")
 	}
@@ -34,12 +35,12 @@ func operations(spec *yaml.Node) ([]operation, error) {
 	for i := 0; i+1 < len(paths.Content); i += 2 {
 		path, item := paths.Content[i].Value, paths.Content[i+1]
 		for _, m := range methods {
-			op := mapValue(item, m)
+			op := yamlnode.Get(item, m)
 			if op == nil {
 				continue
 			}
 			id := ""
-			if n := mapValue(op, "operationId"); n != nil {
+			if n := yamlnode.Get(op, "operationId"); n != nil {
 				id = n.Value
 			}
 			ops = append(ops, operation{Method: strings.ToUpper(m), Path: path, ID: id, node: op, item: item})
@@ -64,7 +65,7 @@ func fastapiSuffix(op operation) string {
 // (already chosen by a person), and then needs no new name.
 func derive(op operation) (name string, ok bool) {
 	if fn := fastapiFunc(op); fn != "" {
-		return camel(fn), true
+		return codegen.ToCamelCase(fn), true
 	}
 	return "", false
 }
@@ -113,10 +114,6 @@ func fastapiFunc(op operation) string {
 	return rest[:i]
 }
 
-// camel converts to CamelCase the way oapi-codegen's default name
-// normalizer does, so that names computed here are the names it generates.
-func camel(s string) string { return goname.Camel(s) }
-
 // overlay is the part of overlay.yaml this program manages: actions that
 // set an operation's operationId, found by its published operationId (or,
 // for an operation without one, by its path and method), and actions that
@@ -141,11 +138,11 @@ func targetFor(id string) string {
 }
 
 func parseOverlay(doc *yaml.Node) (*overlay, error) {
-	root := docRoot(doc)
+	root := yamlnode.Root(doc)
 	if root == nil || root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("the overlay is not a YAML mapping")
 	}
-	actions := mapValue(root, "actions")
+	actions := yamlnode.Get(root, "actions")
 	switch {
 	case actions == nil:
 		actions = &yaml.Node{Kind: yaml.SequenceNode}
@@ -186,12 +183,12 @@ type rename struct {
 
 // renameOf says what an action renames, if it is one of ours.
 func renameOf(action *yaml.Node) rename {
-	target := mapValue(action, "target")
-	update := mapValue(action, "update")
+	target := yamlnode.Get(action, "target")
+	update := yamlnode.Get(action, "update")
 	if target == nil || update == nil {
 		return rename{}
 	}
-	if id := mapValue(update, "operationId"); id != nil {
+	if id := yamlnode.Get(update, "operationId"); id != nil {
 		if m := renameTarget.FindStringSubmatch(target.Value); m != nil {
 			return rename{byID, m[1], id.Value}
 		}
@@ -199,7 +196,7 @@ func renameOf(action *yaml.Node) rename {
 			return rename{byPath, strings.ToUpper(m[2]) + " " + unescape.Replace(m[1]), id.Value}
 		}
 	}
-	if n := mapValue(update, "x-go-name"); n != nil {
+	if n := yamlnode.Get(update, "x-go-name"); n != nil {
 		if m := schemaTarget.FindStringSubmatch(target.Value); m != nil {
 			return rename{bySchema, unescape.Replace(m[1]), n.Value}
 		}
@@ -242,9 +239,9 @@ func check(spec *yaml.Node, ops []operation, o *overlay) plan {
 			p.stale = append(p.stale, key)
 		}
 	}
-	schemas := mapValue(mapValue(docRoot(spec), "components"), "schemas")
+	schemas := yamlnode.Get(yamlnode.Get(yamlnode.Root(spec), "components"), "schemas")
 	for name := range o.typeNames {
-		if mapValue(schemas, name) == nil {
+		if yamlnode.Get(schemas, name) == nil {
 			p.stale = append(p.stale, "components.schemas."+name)
 		}
 	}
@@ -299,25 +296,4 @@ func (o *overlay) apply(p plan) {
 	for _, t := range p.types {
 		o.actions.Content = append(o.actions.Content, t.action())
 	}
-}
-
-// docRoot unwraps a parsed document to its top mapping.
-func docRoot(n *yaml.Node) *yaml.Node {
-	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		return n.Content[0]
-	}
-	return n
-}
-
-// mapValue returns the value for key in a mapping node, or nil.
-func mapValue(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }

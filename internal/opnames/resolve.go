@@ -8,9 +8,11 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 
 	goname "github.com/datafold/datafold-go/internal/naming"
+	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
 // How every operation gets a distinct Go name.
@@ -146,14 +148,14 @@ func keys(names []string) []string {
 // bodyTags are the NameTags oapi-codegen gives the request body's media
 // types (GenerateBodyDefinitions).
 func bodyTags(op operation) []string {
-	content := mapValue(mapValue(op.node, "requestBody"), "content")
+	content := yamlnode.Get(yamlnode.Get(op.node, "requestBody"), "content")
 	var tags []string
 	for i := 0; content != nil && i+1 < len(content.Content); i += 2 {
 		switch ct := content.Content[i].Value; {
 		case ct == "application/json":
 			tags = append(tags, "JSON")
 		case strings.Contains(ct, "json"):
-			tags = append(tags, camel(ct))
+			tags = append(tags, codegen.ToCamelCase(ct))
 		case strings.HasPrefix(ct, "multipart/"):
 			tags = append(tags, "Multipart")
 		case ct == "application/x-www-form-urlencoded":
@@ -169,7 +171,7 @@ func bodyTags(op operation) []string {
 }
 
 func hasParams(op operation) bool {
-	p1, p2 := mapValue(op.node, "parameters"), mapValue(op.item, "parameters")
+	p1, p2 := yamlnode.Get(op.node, "parameters"), yamlnode.Get(op.item, "parameters")
 	return p1 != nil && len(p1.Content) > 0 || p2 != nil && len(p2.Content) > 0
 }
 
@@ -183,13 +185,13 @@ func componentTypeNames(spec *yaml.Node, types []typeNaming, o *overlay) map[str
 		renamed[t.schema] = t.name
 	}
 	out := map[string]string{}
-	components := mapValue(docRoot(spec), "components")
+	components := yamlnode.Get(yamlnode.Root(spec), "components")
 	for _, section := range []string{"schemas", "parameters", "responses", "requestBodies", "headers"} {
-		m := mapValue(components, section)
+		m := yamlnode.Get(components, section)
 		for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
 			name := m.Content[i].Value
-			goName := camel(name)
-			if n := mapValue(m.Content[i+1], "x-go-name"); n != nil {
+			goName := codegen.ToCamelCase(name)
+			if n := yamlnode.Get(m.Content[i+1], "x-go-name"); n != nil {
 				goName = n.Value
 			}
 			if r, ok := renamed[name]; ok && section == "schemas" {
@@ -205,12 +207,12 @@ func componentTypeNames(spec *yaml.Node, types []typeNaming, o *overlay) map[str
 func baseName(op operation, o *overlay) candidate {
 	c := candidate{op: op}
 	if name, ok := o.renames[op.ID]; ok && op.ID != "" {
-		c.src, c.base = fromOverlay, camel(name)
+		c.src, c.base = fromOverlay, codegen.ToCamelCase(name)
 	} else if name, ok := o.pathRenames[op.String()]; ok {
-		c.src, c.base = fromOverlay, camel(name)
+		c.src, c.base = fromOverlay, codegen.ToCamelCase(name)
 	} else if fn := fastapiFunc(op); fn != "" {
 		c.src, c.words = fromFastAPI, goname.Words(fn)
-	} else if n := camel(op.ID); n != "" && unicode.IsLetter([]rune(n)[0]) {
+	} else if n := codegen.ToCamelCase(op.ID); n != "" && unicode.IsLetter([]rune(n)[0]) {
 		c.src, c.words = fromID, goname.Words(n)
 	} else {
 		c.src, c.words = fromPath, pathWords(op)

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 
 	goname "github.com/datafold/datafold-go/internal/naming"
+	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
 // pydantic names a model after its module when two models of one name meet
@@ -90,7 +92,7 @@ func qualifyTypes(group []qualified, segs [][]string, done []bool, taken map[str
 			// them, and gets them once the others have moved on.
 			s := slices.Clone(segs[i][:min(level, len(segs[i]))])
 			slices.Reverse(s)
-			want[i] = camel(strings.Join(append(s, q.model), "_"))
+			want[i] = codegen.ToCamelCase(strings.Join(append(s, q.model), "_"))
 			count[goname.Key(want[i])]++
 		}
 		for i, q := range group {
@@ -108,7 +110,7 @@ func qualifyTypes(group []qualified, segs [][]string, done []bool, taken map[str
 // typeNames chooses Go type names for module-qualified schemas that do not
 // have one yet.
 func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
-	schemas := mapValue(mapValue(docRoot(spec), "components"), "schemas")
+	schemas := yamlnode.Get(yamlnode.Get(yamlnode.Root(spec), "components"), "schemas")
 	taken := map[string]bool{}
 	byModel := map[string][]qualified{}
 	for i := 0; schemas != nil && i+1 < len(schemas.Content); i += 2 {
@@ -117,14 +119,14 @@ func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 			taken[goname.Key(n)] = true
 			continue
 		}
-		if n := mapValue(schemas.Content[i+1], "x-go-name"); n != nil {
+		if n := yamlnode.Get(schemas.Content[i+1], "x-go-name"); n != nil {
 			taken[goname.Key(n.Value)] = true
 			continue
 		}
 		parts := strings.Split(name, "__")
 		model := parts[len(parts)-1]
 		if len(parts) < 2 || !isModule(parts[:len(parts)-1]) || !unicode.IsUpper([]rune(model + " ")[0]) {
-			taken[goname.Key(camel(name))] = true
+			taken[goname.Key(codegen.ToCamelCase(name))] = true
 			continue
 		}
 		k := goname.Key(model)
@@ -172,7 +174,7 @@ func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 		}
 		for i, q := range group {
 			if !done[i] {
-				taken[goname.Key(camel(q.schema))] = true // oapi-codegen's own name is left
+				taken[goname.Key(codegen.ToCamelCase(q.schema))] = true // oapi-codegen's own name is left
 			}
 		}
 	}
@@ -185,12 +187,12 @@ func typeNames(spec *yaml.Node, o *overlay) []typeNaming {
 // turns into BodyUploadFileAPIV1FilesPost. bodyTypeNames names each after
 // the operation's Go name instead, UploadFileBody, when that is free.
 func bodyTypeNames(spec *yaml.Node, ops []operation, final []string, o *overlay, cl claims) []typeNaming {
-	schemas := mapValue(mapValue(docRoot(spec), "components"), "schemas")
+	schemas := yamlnode.Get(yamlnode.Get(yamlnode.Root(spec), "components"), "schemas")
 	var out []typeNaming
 	for i, op := range ops {
 		schema := "Body_" + op.ID
-		s := mapValue(schemas, schema)
-		if op.ID == "" || final[i] == "" || s == nil || mapValue(s, "x-go-name") != nil {
+		s := yamlnode.Get(schemas, schema)
+		if op.ID == "" || final[i] == "" || s == nil || yamlnode.Get(s, "x-go-name") != nil {
 			continue
 		}
 		if _, ok := o.typeNames[schema]; ok {

@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 
 	goname "github.com/datafold/datafold-go/internal/naming"
+	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
 // oapi-codegen v2.8.2 writes a discriminated or untyped union as a struct
@@ -33,7 +35,7 @@ import (
 
 // unionHoister walks a working copy of the spec.
 type unionHoister struct {
-	schemas *yaml.Node      // components.schemas of the working copy
+	root    *yaml.Node      // the working copy
 	taken   map[string]bool // component names, compared in lower case without punctuation
 	sites   int             // unions hoisted so far
 	hoisted []*yaml.Node    // key/value pairs to add to components.schemas
@@ -42,18 +44,18 @@ type unionHoister struct {
 // unionActions returns the overlay actions that hoist the spec's
 // problematic unions, given each operation's Go name.
 func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node, error) {
-	work := deepCopy(docRoot(spec))
-	components := mapValue(work, "components")
+	work := deepCopy(yamlnode.Root(spec))
+	components := yamlnode.Get(work, "components")
 	if components == nil {
 		components = &yaml.Node{Kind: yaml.MappingNode}
 		work.Content = append(work.Content, scalar("components"), components)
 	}
-	schemas := mapValue(components, "schemas")
+	schemas := yamlnode.Get(components, "schemas")
 	if schemas == nil {
 		schemas = &yaml.Node{Kind: yaml.MappingNode}
 		components.Content = append(components.Content, scalar("schemas"), schemas)
 	}
-	h := &unionHoister{schemas: schemas, taken: map[string]bool{}}
+	h := &unionHoister{root: work, taken: map[string]bool{}}
 	for i := 0; i+1 < len(schemas.Content); i += 2 {
 		h.taken[goname.Key(schemas.Content[i].Value)] = true
 	}
@@ -100,8 +102,8 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 				// left out. oapi-codegen's runtime cannot encode
 				// nullable.Nullable or time.Time in a form, so form
 				// fields get types it can.
-				if ref := mapValue(media.schema, "$ref"); ref != nil {
-					if name, ok := strings.CutPrefix(ref.Value, "#/components/schemas/"); ok && formFields(mapValue(schemas, name)) > 0 {
+				if ref := yamlnode.Get(media.schema, "$ref"); ref != nil {
+					if name, ok := strings.CutPrefix(ref.Value, "#/components/schemas/"); ok && formFields(yamlnode.Get(schemas, name)) > 0 {
 						changedComponents[name] = true
 					}
 				} else if formFields(media.holder.Content[media.index]) > 0 {
@@ -154,34 +156,34 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 // operation, on the path item, or in components.parameters ($refs to those
 // are left alone, the component's action covers them).
 func untypedParamActions(spec *yaml.Node) []*yaml.Node {
-	root := docRoot(spec)
+	root := yamlnode.Root(spec)
 	var actions []*yaml.Node
 	add := func(params *yaml.Node, at []string) {
 		if params == nil || params.Kind != yaml.SequenceNode {
 			return
 		}
 		for i, p := range params.Content {
-			if schema := mapValue(p, "schema"); mapValue(p, "$ref") == nil && untypedSchema(schema) {
+			if schema := yamlnode.Get(p, "schema"); yamlnode.Get(p, "$ref") == nil && untypedSchema(schema) {
 				actions = append(actions, overlayAction(
 					fmt.Sprintf("%s[%d]['schema']", jsonPath(at), i),
 					fmt.Sprintf("Untyped %s parameter %s as a Go string: oapi-codegen would make it an interface{} it never nil-checks (written by 'opnames overlay').",
-						valueOr(mapValue(p, "in"), "?"), valueOr(mapValue(p, "name"), "?")),
+						valueOr(yamlnode.Get(p, "in"), "?"), valueOr(yamlnode.Get(p, "name"), "?")),
 					&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("x-go-type"), scalar("string")}}, false))
 			}
 		}
 	}
-	paths := mapValue(root, "paths")
+	paths := yamlnode.Get(root, "paths")
 	for i := 0; paths != nil && i+1 < len(paths.Content); i += 2 {
 		path, item := paths.Content[i].Value, paths.Content[i+1]
-		add(mapValue(item, "parameters"), []string{"paths", path, "parameters"})
+		add(yamlnode.Get(item, "parameters"), []string{"paths", path, "parameters"})
 		for _, m := range methods {
-			add(mapValue(mapValue(item, m), "parameters"), []string{"paths", path, m, "parameters"})
+			add(yamlnode.Get(yamlnode.Get(item, m), "parameters"), []string{"paths", path, m, "parameters"})
 		}
 	}
-	components := mapValue(mapValue(root, "components"), "parameters")
+	components := yamlnode.Get(yamlnode.Get(root, "components"), "parameters")
 	for i := 0; components != nil && i+1 < len(components.Content); i += 2 {
 		name, p := components.Content[i].Value, components.Content[i+1]
-		if schema := mapValue(p, "schema"); mapValue(p, "$ref") == nil && untypedSchema(schema) {
+		if schema := yamlnode.Get(p, "schema"); yamlnode.Get(p, "$ref") == nil && untypedSchema(schema) {
 			actions = append(actions, overlayAction(jsonPath([]string{"components", "parameters", name, "schema"}),
 				fmt.Sprintf("Untyped parameter %s as a Go string: oapi-codegen would make it an interface{} it never nil-checks (written by 'opnames overlay').", name),
 				&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("x-go-type"), scalar("string")}}, false))
@@ -246,7 +248,7 @@ func (h *unionHoister) mediaSchemas(op *yaml.Node, goName string) []media {
 				if mt.Content[j].Value == "schema" {
 					suffix := ""
 					if !strings.Contains(content.Content[i].Value, "json") {
-						suffix = camel(strings.NewReplacer("/", " ", "-", " ", "+", " ").Replace(content.Content[i].Value))
+						suffix = codegen.ToCamelCase(strings.NewReplacer("/", " ", "-", " ", "+", " ").Replace(content.Content[i].Value))
 					}
 					ct := content.Content[i].Value
 					out = append(out, media{mt, j + 1, mt.Content[j+1],
@@ -256,14 +258,14 @@ func (h *unionHoister) mediaSchemas(op *yaml.Node, goName string) []media {
 			}
 		}
 	}
-	if rb := mapValue(op, "requestBody"); rb != nil {
-		collect(mapValue(rb, "content"), []string{"requestBody"}, goName+"Request")
+	if rb := yamlnode.Get(op, "requestBody"); rb != nil {
+		collect(yamlnode.Get(rb, "content"), []string{"requestBody"}, goName+"Request")
 	}
-	responses := mapValue(op, "responses")
+	responses := yamlnode.Get(op, "responses")
 	for i := 0; responses != nil && i+1 < len(responses.Content); i += 2 {
 		code := responses.Content[i].Value
-		collect(mapValue(responses.Content[i+1], "content"), []string{"responses", code},
-			goName+"Response"+camel(code))
+		collect(yamlnode.Get(responses.Content[i+1], "content"), []string{"responses", code},
+			goName+"Response"+codegen.ToCamelCase(code))
 	}
 	return out
 }
@@ -271,7 +273,7 @@ func (h *unionHoister) mediaSchemas(op *yaml.Node, goName string) []media {
 // unionBranches returns the branches of schema's kw (anyOf or oneOf), nil
 // when it has none, and the indexes of those that are not null.
 func unionBranches(schema *yaml.Node, kw string) (*yaml.Node, []int) {
-	branches := mapValue(schema, kw)
+	branches := yamlnode.Get(schema, kw)
 	if branches == nil || branches.Kind != yaml.SequenceNode {
 		return nil, nil
 	}
@@ -302,20 +304,20 @@ func (h *unionHoister) walk(schema *yaml.Node, name string) {
 			h.walk(b, fmt.Sprintf("%sVariant%d", name, i+1))
 		}
 	}
-	if props := mapValue(schema, "properties"); props != nil && props.Kind == yaml.MappingNode {
+	if props := yamlnode.Get(schema, "properties"); props != nil && props.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(props.Content); i += 2 {
-			h.walk(props.Content[i+1], name+camel(props.Content[i].Value))
+			h.walk(props.Content[i+1], name+codegen.ToCamelCase(props.Content[i].Value))
 		}
 	}
 	for _, kw := range []string{"items", "additionalProperties"} {
-		h.walk(mapValue(schema, kw), name+map[string]string{"items": "Item", "additionalProperties": "Value"}[kw])
+		h.walk(yamlnode.Get(schema, kw), name+map[string]string{"items": "Item", "additionalProperties": "Value"}[kw])
 	}
-	if pre := mapValue(schema, "prefixItems"); pre != nil && pre.Kind == yaml.SequenceNode {
+	if pre := yamlnode.Get(schema, "prefixItems"); pre != nil && pre.Kind == yaml.SequenceNode {
 		for i, b := range pre.Content {
 			h.walk(b, fmt.Sprintf("%sItem%d", name, i+1))
 		}
 	}
-	if all := mapValue(schema, "allOf"); all != nil && all.Kind == yaml.SequenceNode {
+	if all := yamlnode.Get(schema, "allOf"); all != nil && all.Kind == yaml.SequenceNode {
 		for _, b := range all.Content {
 			h.walk(b, name)
 		}
@@ -352,19 +354,19 @@ func (h *unionHoister) discriminators(n *yaml.Node, name string) int {
 			}
 			changed += h.discriminators(branches.Content[i], branchName)
 		}
-		if disc := mapValue(n, "discriminator"); disc != nil {
+		if disc := yamlnode.Get(n, "discriminator"); disc != nil {
 			changed += h.mapDiscriminator(n, branches, real, name)
 		}
 	}
-	if props := mapValue(n, "properties"); props != nil && props.Kind == yaml.MappingNode {
+	if props := yamlnode.Get(n, "properties"); props != nil && props.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(props.Content); i += 2 {
-			changed += h.discriminators(props.Content[i+1], name+camel(props.Content[i].Value))
+			changed += h.discriminators(props.Content[i+1], name+codegen.ToCamelCase(props.Content[i].Value))
 		}
 	}
-	changed += h.discriminators(mapValue(n, "items"), name+"Item")
-	changed += h.discriminators(mapValue(n, "additionalProperties"), name+"Value")
+	changed += h.discriminators(yamlnode.Get(n, "items"), name+"Item")
+	changed += h.discriminators(yamlnode.Get(n, "additionalProperties"), name+"Value")
 	for _, kw := range []string{"allOf", "prefixItems"} {
-		if seq := mapValue(n, kw); seq != nil && seq.Kind == yaml.SequenceNode {
+		if seq := yamlnode.Get(n, kw); seq != nil && seq.Kind == yaml.SequenceNode {
 			for i, b := range seq.Content {
 				changed += h.discriminators(b, fmt.Sprintf("%sItem%d", name, i+1))
 			}
@@ -377,9 +379,9 @@ func (h *unionHoister) discriminators(n *yaml.Node, name string) int {
 // branches at real) from their tags; it returns 1 if
 // it changed anything.
 func (h *unionHoister) mapDiscriminator(n *yaml.Node, branches *yaml.Node, real []int, name string) int {
-	disc := mapValue(n, "discriminator")
-	prop := valueOr(mapValue(disc, "propertyName"), "")
-	old := mapValue(disc, "mapping")
+	disc := yamlnode.Get(n, "discriminator")
+	prop := valueOr(yamlnode.Get(disc, "propertyName"), "")
+	old := yamlnode.Get(disc, "mapping")
 	type entry struct{ tag, ref string }
 	var entries []entry
 	seen := map[string]bool{}
@@ -387,7 +389,7 @@ func (h *unionHoister) mapDiscriminator(n *yaml.Node, branches *yaml.Node, real 
 	tagsOf := make([][]string, len(branches.Content))
 	for _, i := range real {
 		b := branches.Content[i]
-		ref := valueOr(mapValue(b, "$ref"), "")
+		ref := valueOr(yamlnode.Get(b, "$ref"), "")
 		tags := h.tags(b, prop)
 		if ref == "" {
 			inline = true
@@ -424,7 +426,7 @@ func (h *unionHoister) mapDiscriminator(n *yaml.Node, branches *yaml.Node, real 
 	}
 	same := !inline && old != nil && len(old.Content) == 2*len(entries)
 	for _, e := range entries {
-		if v := mapValue(old, e.tag); v == nil || v.Value != e.ref {
+		if v := yamlnode.Get(old, e.tag); v == nil || v.Value != e.ref {
 			same = false
 		}
 	}
@@ -432,14 +434,14 @@ func (h *unionHoister) mapDiscriminator(n *yaml.Node, branches *yaml.Node, real 
 		return 0
 	}
 	for _, i := range real {
-		if mapValue(branches.Content[i], "$ref") == nil {
-			h.hoist(branches, i, name+camel(tagsOf[i][0]))
+		if yamlnode.Get(branches.Content[i], "$ref") == nil {
+			h.hoist(branches, i, name+codegen.ToCamelCase(tagsOf[i][0]))
 		}
 	}
 	mapping := &yaml.Node{Kind: yaml.MappingNode}
 	k := 0
 	for _, i := range real {
-		ref := mapValue(branches.Content[i], "$ref").Value
+		ref := yamlnode.Get(branches.Content[i], "$ref").Value
 		for range tagsOf[i] {
 			mapping.Content = append(mapping.Content, scalar(entries[k].tag),
 				&yaml.Node{Kind: yaml.ScalarNode, Value: ref, Style: yaml.SingleQuotedStyle})
@@ -457,36 +459,20 @@ func (h *unionHoister) mapDiscriminator(n *yaml.Node, branches *yaml.Node, real 
 // tags returns the values branch's property prop may take as a tag: its
 // const, or its enum's values, looking through a $ref and allOf.
 func (h *unionHoister) tags(branch *yaml.Node, prop string) []string {
-	for depth := 0; depth < 8; depth++ {
-		ref := mapValue(branch, "$ref")
-		if ref == nil {
-			break
+	decls, _ := yamlnode.Property(h.root, branch, prop)
+	for _, p := range decls {
+		if c := yamlnode.Get(p, "const"); c != nil && c.Kind == yaml.ScalarNode {
+			return []string{c.Value}
 		}
-		name, found := strings.CutPrefix(ref.Value, "#/components/schemas/")
-		if !found {
-			return nil
-		}
-		branch = mapValue(h.schemas, name)
-	}
-	p := mapValue(mapValue(branch, "properties"), prop)
-	if c := mapValue(p, "const"); c != nil && c.Kind == yaml.ScalarNode {
-		return []string{c.Value}
-	}
-	if e := mapValue(p, "enum"); e != nil && e.Kind == yaml.SequenceNode && len(e.Content) > 0 {
-		var out []string
-		for _, v := range e.Content {
-			if v.Kind != yaml.ScalarNode {
-				return nil
+		if e := yamlnode.Get(p, "enum"); e != nil && e.Kind == yaml.SequenceNode && len(e.Content) > 0 {
+			var out []string
+			for _, v := range e.Content {
+				if v.Kind != yaml.ScalarNode {
+					return nil
+				}
+				out = append(out, v.Value)
 			}
-			out = append(out, v.Value)
-		}
-		return out
-	}
-	if all := mapValue(branch, "allOf"); all != nil && all.Kind == yaml.SequenceNode {
-		for _, part := range all.Content {
-			if t := h.tags(part, prop); len(t) > 0 {
-				return t
-			}
+			return out
 		}
 	}
 	return nil
@@ -501,38 +487,15 @@ func (h *unionHoister) tags(branch *yaml.Node, prop string) []string {
 // the server would store the base64 text, and a plain string from it fails
 // to decode. In a multipart body the generated client takes the raw body,
 // so the field's type there only documents it.
-func binaryText(schema *yaml.Node) int { return binaryTextIn(schema, false) }
-
-// binaryTextIn walks n; names says n maps names to schemas (properties,
-// $defs), where a key such as "default" is a name, not a keyword.
-func binaryTextIn(n *yaml.Node, names bool) int {
-	if n == nil {
-		return 0
-	}
+func binaryText(schema *yaml.Node) int {
 	changed := 0
-	switch n.Kind {
-	case yaml.SequenceNode:
-		for _, c := range n.Content {
-			changed += binaryTextIn(c, false)
-		}
-	case yaml.MappingNode:
-		if t := mapValue(n, "type"); !names && t != nil && t.Value == "string" && mapValue(n, "contentMediaType") != nil &&
-			mapValue(n, "format") == nil && mapValue(n, "contentEncoding") == nil && mapValue(n, "x-go-type") == nil {
+	yamlnode.Walk(schema, "", func(n *yaml.Node, _ string) {
+		if t := yamlnode.Get(n, "type"); t != nil && t.Value == "string" && yamlnode.Get(n, "contentMediaType") != nil &&
+			yamlnode.Get(n, "format") == nil && yamlnode.Get(n, "contentEncoding") == nil && yamlnode.Get(n, "x-go-type") == nil {
 			n.Content = append(n.Content, scalar("x-go-type"), scalar("string"))
 			changed++
 		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			key := n.Content[i].Value
-			switch {
-			case names:
-				changed += binaryTextIn(n.Content[i+1], false)
-			case slices.Contains([]string{"example", "examples", "default", "const", "enum"}, key):
-				// Data, not schemas.
-			default:
-				changed += binaryTextIn(n.Content[i+1], slices.Contains([]string{"properties", "patternProperties", "$defs", "dependentSchemas"}, key))
-			}
-		}
-	}
+	})
 	return changed
 }
 
@@ -542,37 +505,25 @@ func binaryTextIn(n *yaml.Node, names bool) int {
 // title and description, and a date or time becomes a Go string (the
 // runtime's form encoder writes nothing for a time.Time).
 func formFields(schema *yaml.Node) int {
-	props := mapValue(schema, "properties")
+	props := yamlnode.Get(schema, "properties")
 	changed := 0
 	for i := 0; props != nil && i+1 < len(props.Content); i += 2 {
-		if f := mapValue(props.Content[i+1], "format"); f != nil && mapValue(props.Content[i+1], "x-go-type") == nil &&
+		if f := yamlnode.Get(props.Content[i+1], "format"); f != nil && yamlnode.Get(props.Content[i+1], "x-go-type") == nil &&
 			(f.Value == "date-time" || f.Value == "date" || f.Value == "time") {
 			props.Content[i+1].Content = append(props.Content[i+1].Content, scalar("x-go-type"), scalar("string"))
 			changed++
 		}
 		p := props.Content[i+1]
 		for _, kw := range []string{"anyOf", "oneOf"} {
-			branches := mapValue(p, kw)
-			if branches == nil || branches.Kind != yaml.SequenceNode || len(branches.Content) != 2 {
+			branches, real := unionBranches(p, kw)
+			if branches == nil || len(branches.Content) != 2 || len(real) != 1 {
 				continue
 			}
-			var keep *yaml.Node
-			nulls := 0
-			for _, b := range branches.Content {
-				if isNull(b) {
-					nulls++
-				} else {
-					keep = b
-				}
-			}
-			if nulls != 1 || keep == nil {
-				continue
-			}
-			merged := deepCopy(keep)
+			merged := deepCopy(branches.Content[real[0]])
 			for j := 0; j+1 < len(p.Content); j += 2 {
 				switch k := p.Content[j].Value; k {
 				case "title", "description", "examples":
-					if mapValue(merged, k) == nil {
+					if yamlnode.Get(merged, k) == nil {
 						merged.Content = append(merged.Content, p.Content[j], p.Content[j+1])
 					}
 				}
@@ -594,7 +545,7 @@ func (h *unionHoister) hoist(parent *yaml.Node, index int, name string) {
 	h.sites++
 	// Unions inside the union's own branches are hoisted too, named after it.
 	for _, kw := range []string{"anyOf", "oneOf"} {
-		if branches := mapValue(union, kw); branches != nil {
+		if branches := yamlnode.Get(union, kw); branches != nil {
 			for i, b := range branches.Content {
 				h.walk(b, fmt.Sprintf("%sVariant%d", name, i+1))
 			}
@@ -620,21 +571,11 @@ func (h *unionHoister) unique(name string) string {
 // isUnion reports whether schema is an inline anyOf/oneOf with two or more
 // branches that are not null.
 func isUnion(schema *yaml.Node) bool {
-	if schema == nil || schema.Kind != yaml.MappingNode || mapValue(schema, "$ref") != nil {
+	if schema == nil || schema.Kind != yaml.MappingNode || yamlnode.Get(schema, "$ref") != nil {
 		return false
 	}
 	for _, kw := range []string{"anyOf", "oneOf"} {
-		branches := mapValue(schema, kw)
-		if branches == nil || branches.Kind != yaml.SequenceNode {
-			continue
-		}
-		real := 0
-		for _, b := range branches.Content {
-			if !isNull(b) {
-				real++
-			}
-		}
-		if real >= 2 {
+		if _, real := unionBranches(schema, kw); len(real) >= 2 {
 			return true
 		}
 	}
@@ -643,7 +584,7 @@ func isUnion(schema *yaml.Node) bool {
 
 // isNull reports whether schema is {type: 'null'}.
 func isNull(schema *yaml.Node) bool {
-	t := mapValue(schema, "type")
+	t := yamlnode.Get(schema, "type")
 	return t != nil && t.Kind == yaml.ScalarNode && t.Value == "null"
 }
 
@@ -695,12 +636,12 @@ func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 	}
 	actions, err := unionActions(spec, func(op operation) string {
 		if name, ok := o.renames[op.ID]; ok {
-			return camel(name)
+			return codegen.ToCamelCase(name)
 		}
 		if name, ok := derive(op); ok {
 			return name
 		}
-		return camel(op.ID)
+		return codegen.ToCamelCase(op.ID)
 	})
 	if err != nil {
 		return err

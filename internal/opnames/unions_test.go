@@ -5,7 +5,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
 const unionSpec = `
@@ -78,7 +81,7 @@ func TestUnionActions(t *testing.T) {
 		if name, ok := derive(op); ok {
 			return name
 		}
-		return camel(op.ID)
+		return codegen.ToCamelCase(op.ID)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -90,19 +93,19 @@ func TestUnionActions(t *testing.T) {
 	}
 	got.byKey = map[string]*yaml.Node{}
 	for i, a := range actions {
-		target := mapValue(a, "target").Value
+		target := yamlnode.Get(a, "target").Value
 		if i == 0 {
-			add := mapValue(a, "update")
+			add := yamlnode.Get(a, "update")
 			for j := 0; j+1 < len(add.Content); j += 2 {
 				got.added = append(got.added, add.Content[j].Value)
 			}
 			continue
 		}
 		verb := "update"
-		if mapValue(a, "remove") != nil {
+		if yamlnode.Get(a, "remove") != nil {
 			verb = "remove"
 		} else {
-			upd := mapValue(a, "update")
+			upd := yamlnode.Get(a, "update")
 			got.byKey[upd.Content[0].Value] = upd.Content[1]
 		}
 		got.targets = append(got.targets, verb+" "+target)
@@ -130,19 +133,19 @@ func TestUnionActions(t *testing.T) {
 	}
 
 	diff := got.byKey["Diff"]
-	opts := mapValue(mapValue(mapValue(diff, "properties"), "options"), "anyOf")
-	if ref := mapValue(opts.Content[0], "$ref"); ref == nil || ref.Value != "#/components/schemas/DiffOptions2" {
+	opts := yamlnode.Get(yamlnode.Get(yamlnode.Get(diff, "properties"), "options"), "anyOf")
+	if ref := yamlnode.Get(opts.Content[0], "$ref"); ref == nil || ref.Value != "#/components/schemas/DiffOptions2" {
 		t.Errorf("Diff.options.anyOf[0] = %v, want a $ref to DiffOptions2", opts.Content[0])
 	}
 
 	// Form fields: no null, dates as Go strings, titles kept.
-	form := mapValue(got.byKey["Body_exchange_token"], "properties")
+	form := yamlnode.Get(got.byKey["Body_exchange_token"], "properties")
 	for _, tc := range []struct{ prop, want string }{
 		{"since", "{type: string, format: date-time, title: Since, x-go-type: string}"},
 		{"scope", "{type: string, title: Scope, description: OAuth scope.}"},
 		{"until", "{type: string, format: date-time, title: Until, x-go-type: string}"},
 	} {
-		if got := flow(t, mapValue(form, tc.prop)); got != tc.want {
+		if got := flow(t, yamlnode.Get(form, tc.prop)); got != tc.want {
 			t.Errorf("form field %s = %s, want %s", tc.prop, got, tc.want)
 		}
 	}
@@ -225,7 +228,7 @@ components:
 	}
 	var got []string
 	for _, a := range untypedParamActions(&doc) {
-		got = append(got, mapValue(a, "target").Value+" "+flow(t, mapValue(a, "update")))
+		got = append(got, yamlnode.Get(a, "target").Value+" "+flow(t, yamlnode.Get(a, "update")))
 	}
 	want := []string{
 		"$['paths']['/api/v1/datadiffs/{datadiff_id}']['parameters'][0]['schema'] {x-go-type: string}",
@@ -264,7 +267,7 @@ func TestUntypedSchema(t *testing.T) {
 			if err := yaml.Unmarshal([]byte(tc.schema), &n); err != nil {
 				t.Fatal(err)
 			}
-			if got := untypedSchema(docRoot(&n)); got != tc.want {
+			if got := untypedSchema(yamlnode.Root(&n)); got != tc.want {
 				t.Errorf("untypedSchema(%s) = %v, want %v", tc.schema, got, tc.want)
 			}
 		})
@@ -304,7 +307,7 @@ func TestBinaryText(t *testing.T) {
 			if err := yaml.Unmarshal([]byte(tc.schema), &n); err != nil {
 				t.Fatal(err)
 			}
-			schema := docRoot(&n)
+			schema := yamlnode.Root(&n)
 			if got := binaryText(schema); got != tc.changed {
 				t.Errorf("binaryText changed %d, want %d", got, tc.changed)
 			}
@@ -322,11 +325,13 @@ func TestBinaryText(t *testing.T) {
 func TestDiscriminators(t *testing.T) {
 	t.Parallel()
 	const components = `
-Csv: {type: object, properties: {file_type: {const: csv, type: string}}}
-Excel: {type: object, properties: {file_type: {enum: [excel, xlsx], type: string}}}
-Parquet: {allOf: [{$ref: '#/components/schemas/Base'}, {type: object, properties: {file_type: {const: parquet}}}]}
-Base: {type: object}
-Untagged: {type: object, properties: {file_type: {type: string}}}
+components:
+  schemas:
+    Csv: {type: object, properties: {file_type: {const: csv, type: string}}}
+    Excel: {type: object, properties: {file_type: {enum: [excel, xlsx], type: string}}}
+    Parquet: {allOf: [{$ref: '#/components/schemas/Base'}, {type: object, properties: {file_type: {const: parquet}}}]}
+    Base: {type: object}
+    Untagged: {type: object, properties: {file_type: {type: string}}}
 `
 	for _, tc := range []struct {
 		name, union, want string
@@ -367,8 +372,8 @@ Untagged: {type: object, properties: {file_type: {type: string}}}
 			if err := yaml.Unmarshal([]byte(tc.union), &union); err != nil {
 				t.Fatal(err)
 			}
-			h := &unionHoister{schemas: docRoot(&comps), taken: map[string]bool{}}
-			n := docRoot(&union)
+			h := &unionHoister{root: yamlnode.Root(&comps), taken: map[string]bool{}}
+			n := yamlnode.Root(&union)
 			before := flow(t, n)
 			changed := h.discriminators(n, "Events")
 			got := flow(t, n)

@@ -21,6 +21,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
 func main() {
@@ -55,132 +57,47 @@ func check(data []byte) ([]string, error) {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, err
 	}
-	if len(root.Content) == 0 {
-		return nil, nil
-	}
-	c := checker{root: root.Content[0]}
-	c.walk(c.root, "#")
-	return c.warnings, nil
-}
-
-type checker struct {
-	root     *yaml.Node
-	warnings []string
-}
-
-// data holds values, not schemas: a "discriminator" key in an example is
-// not one.
-var data = map[string]bool{"example": true, "examples": true, "default": true, "enum": true, "const": true}
-
-// walk looks at every mapping in n, whose JSON pointer is ptr.
-func (c *checker) walk(n *yaml.Node, ptr string) {
-	switch n.Kind {
-	case yaml.MappingNode:
-		c.union(n, ptr)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if key := n.Content[i].Value; !data[key] {
-				c.walk(n.Content[i+1], ptr+"/"+escape(key))
-			}
+	top := yamlnode.Root(&root)
+	var warnings []string
+	yamlnode.Walk(top, "#", func(n *yaml.Node, ptr string) {
+		if w := union(top, n, ptr); w != "" {
+			warnings = append(warnings, w)
 		}
-	case yaml.SequenceNode:
-		for i, child := range n.Content {
-			c.walk(child, fmt.Sprintf("%s/%d", ptr, i))
-		}
-	}
+	})
+	return warnings, nil
 }
 
-// union warns when n is a discriminated union with a branch that does not
-// declare the discriminator's property.
-func (c *checker) union(n *yaml.Node, ptr string) {
-	prop := get(get(n, "discriminator"), "propertyName")
+// union returns a warning when n, at ptr in the document top, is a
+// discriminated union with a branch that does not declare the
+// discriminator's property; a $ref it cannot follow counts as declaring
+// it: what cannot be read is not reported as a defect.
+func union(top, n *yaml.Node, ptr string) string {
+	prop := yamlnode.Get(yamlnode.Get(n, "discriminator"), "propertyName")
 	if prop == nil || prop.Value == "" {
-		return
+		return ""
 	}
 	var missing []string
 	for _, group := range []string{"oneOf", "anyOf"} {
-		branches := get(n, group)
+		branches := yamlnode.Get(n, group)
 		if branches == nil || branches.Kind != yaml.SequenceNode {
 			continue
 		}
 		for i, b := range branches.Content {
-			if c.declares(b, prop.Value, map[*yaml.Node]bool{}) {
+			if decls, unresolved := yamlnode.Property(top, b, prop.Value); len(decls) > 0 || unresolved {
 				continue
 			}
 			name := fmt.Sprintf("%s/%d", group, i)
-			if ref := get(b, "$ref"); ref != nil {
+			if ref := yamlnode.Get(b, "$ref"); ref != nil {
 				name = ref.Value[strings.LastIndex(ref.Value, "/")+1:]
 			}
 			missing = append(missing, name)
 		}
 	}
-	if len(missing) > 0 {
-		c.warnings = append(c.warnings, fmt.Sprintf(
-			"upstream defect at %s: its discriminator %q is not a property of %s; the server picks the branch by it, "+
-				"but a strict JSON Schema validator refuses every body (datafoldtest judges it by the tag, as the server does)",
-			ptr, prop.Value, strings.Join(missing, ", ")))
+	if len(missing) == 0 {
+		return ""
 	}
-}
-
-// declares reports whether the schema n, through $ref and allOf, has the
-// property. A $ref it cannot follow counts as declaring: what cannot be
-// read is not reported as a defect.
-func (c *checker) declares(n *yaml.Node, prop string, seen map[*yaml.Node]bool) bool {
-	if n == nil || seen[n] {
-		return false
-	}
-	seen[n] = true
-	if ref := get(n, "$ref"); ref != nil {
-		target := c.resolve(ref.Value)
-		if target == nil {
-			return true
-		}
-		if c.declares(target, prop, seen) {
-			return true
-		}
-	}
-	if get(get(n, "properties"), prop) != nil {
-		return true
-	}
-	if all := get(n, "allOf"); all != nil {
-		for _, part := range all.Content {
-			if c.declares(part, prop, seen) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// resolve follows a local $ref ("#/components/schemas/A"), or returns nil.
-func (c *checker) resolve(ref string) *yaml.Node {
-	rest, ok := strings.CutPrefix(ref, "#/")
-	if !ok {
-		return nil
-	}
-	n := c.root
-	for _, tok := range strings.Split(rest, "/") {
-		n = get(n, strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~"))
-		if n == nil {
-			return nil
-		}
-	}
-	return n
-}
-
-// get returns the value of key in the mapping n, or nil.
-func get(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// escape makes key a JSON pointer token (RFC 6901).
-func escape(key string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1")
+	return fmt.Sprintf(
+		"upstream defect at %s: its discriminator %q is not a property of %s; the server picks the branch by it, "+
+			"but a strict JSON Schema validator refuses every body (datafoldtest judges it by the tag, as the server does)",
+		ptr, prop.Value, strings.Join(missing, ", "))
 }

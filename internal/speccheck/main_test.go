@@ -64,9 +64,17 @@ func TestCheck(t *testing.T) {
 		{"discriminator_in_an_example_is_data", components(branches +
 			"    U: {type: object, example: {discriminator: {propertyName: kind}, oneOf: [{}]}}\n"),
 			nil},
+		{"property_named_like_data", components(branches +
+			"    M: {type: object, properties: {default: " + untagged + "}}\n"),
+			[]string{"#/components/schemas/M/properties/default: A, B"}},
+		{"cyclic_allOf", components(branches +
+			"    C: {allOf: [{$ref: '#/components/schemas/C'}]}\n" +
+			"    U: {oneOf: [{$ref: '#/components/schemas/C'}], discriminator: {propertyName: kind}}\n"),
+			[]string{"#/components/schemas/U: C"}},
 		{"ref_it_cannot_follow", components(branches +
 			"    U: {oneOf: [{$ref: 'other.yaml#/A'}, {$ref: '#/components/schemas/Gone'}], discriminator: {propertyName: kind}}\n"),
 			nil},
+		{"empty", "", nil},
 		{"json", `{"openapi": "3.1.0", "components": {"schemas": {"A": {"type": "object"}, "U": {"oneOf": [{"$ref": "#/components/schemas/A"}], "discriminator": {"propertyName": "kind"}}}}}`,
 			[]string{"#/components/schemas/U: A"}},
 	}
