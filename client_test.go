@@ -52,7 +52,7 @@ var protos = []string{"h1", "h2"}
 type setupConfig struct {
 	proto   string                      // "h1" (plain), "h1+tls" or "h2" (over TLS)
 	answer  http.HandlerFunc            // answers RemoveIntegration in the fake
-	extra   map[string]http.HandlerFunc // answers undeclared paths in the fake
+	routes  map[string]http.HandlerFunc // WithRoute's patterns in the fake
 	raw     http.HandlerFunc            // answers everything, with no fake in front
 	rt      roundTripFunc               // no server: the client's transport is rt
 	pipes   bool
@@ -71,14 +71,14 @@ func over(proto string) setupOption { return func(c *setupConfig) { c.proto = pr
 // the key and validated the request against the OpenAPI document.
 func answer(h http.HandlerFunc) setupOption { return func(c *setupConfig) { c.answer = h } }
 
-// undeclared has the fake answer pattern, a path the OpenAPI document does
-// not declare, with h, after it has checked the key.
-func undeclared(pattern string, h http.HandlerFunc) setupOption {
+// route has the fake answer pattern with h, after it has checked the key
+// (and the request, when the OpenAPI document declares the path).
+func route(pattern string, h http.HandlerFunc) setupOption {
 	return func(c *setupConfig) {
-		if c.extra == nil {
-			c.extra = map[string]http.HandlerFunc{}
+		if c.routes == nil {
+			c.routes = map[string]http.HandlerFunc{}
 		}
-		c.extra[pattern] = h
+		c.routes[pattern] = h
 	}
 }
 
@@ -134,8 +134,8 @@ func setup(t *testing.T, opts ...setupOption) (*api.ClientWithResponses, *testSe
 	if cfg.answer != nil {
 		fopts = append(fopts, datafoldtest.WithOperation("RemoveIntegration", cfg.answer))
 	}
-	for pattern, h := range cfg.extra {
-		fopts = append(fopts, datafoldtest.WithUndeclared(pattern, h))
+	for pattern, h := range cfg.routes {
+		fopts = append(fopts, datafoldtest.WithRoute(pattern, h))
 	}
 	var h http.Handler
 	nothingToStart := cfg.rt != nil || cfg.refused

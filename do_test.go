@@ -75,7 +75,8 @@ type integration struct {
 
 // What Do puts on the wire, and what it makes of the answer, over both
 // protocols: the server, key, User-Agent and body of every generated
-// method, with JSON in and out.
+// method, with JSON in and out. Paths under /api/v1/widgets are made up,
+// so that no newer document declares them and judges the bodies sent.
 func TestDo_wire(t *testing.T) {
 	t.Parallel()
 	key := "Key " + testKey
@@ -95,26 +96,26 @@ func TestDo_wire(t *testing.T) {
 			wantOut:  &[]integration{{7, "Looker"}, {42, "Tableau"}},
 		},
 		{
-			name: "query_kept", method: http.MethodGet, path: "/api/v1/datadiffs?page=2&limit=10",
+			name: "query_kept", method: http.MethodGet, path: "/api/v1/widgets?page=2&limit=10",
 			answer:   jsonBody(200, `[]`),
-			wantWire: doWire{Method: "GET", Path: "/api/v1/datadiffs", RawQuery: "page=2&limit=10", Authorization: key, UserAgent: true},
+			wantWire: doWire{Method: "GET", Path: "/api/v1/widgets", RawQuery: "page=2&limit=10", Authorization: key, UserAgent: true},
 			wantOut:  &[]integration{},
 		},
 		{
-			name: "post_encodes", method: http.MethodPost, path: "/api/v1/lineage/bi/", in: integration{Name: "Mode"},
+			name: "post_encodes", method: http.MethodPost, path: "/api/v1/widgets", in: integration{Name: "Mode"},
 			answer:   jsonBody(200, `{"id": 9, "name": "Mode"}`),
-			wantWire: doWire{Method: "POST", Path: "/api/v1/lineage/bi/", ContentType: "application/json", Authorization: key, Body: `{"id":0,"name":"Mode"}`, UserAgent: true},
+			wantWire: doWire{Method: "POST", Path: "/api/v1/widgets", ContentType: "application/json", Authorization: key, Body: `{"id":0,"name":"Mode"}`, UserAgent: true},
 			wantOut:  &integration{9, "Mode"},
 		},
 		{
-			name: "raw_message_as_is", method: http.MethodPut, path: "/api/v1/lineage/bi/9/", in: json.RawMessage(`{"name" :  "Mode",  "extra": [1, 2]}`),
+			name: "raw_message_as_is", method: http.MethodPut, path: "/api/v1/widgets/9", in: json.RawMessage(`{"name" :  "Mode",  "extra": [1, 2]}`),
 			answer:   jsonBody(200, `{}`),
-			wantWire: doWire{Method: "PUT", Path: "/api/v1/lineage/bi/9/", ContentType: "application/json", Authorization: key, Body: `{"name" :  "Mode",  "extra": [1, 2]}`, UserAgent: true},
+			wantWire: doWire{Method: "PUT", Path: "/api/v1/widgets/9", ContentType: "application/json", Authorization: key, Body: `{"name" :  "Mode",  "extra": [1, 2]}`, UserAgent: true},
 		},
 		{
-			name: "no_content", method: http.MethodDelete, path: "/api/v1/datadiffs/9",
+			name: "no_content", method: http.MethodDelete, path: "/api/v1/widgets/9",
 			answer:   func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) },
-			wantWire: doWire{Method: "DELETE", Path: "/api/v1/datadiffs/9", Authorization: key, UserAgent: true},
+			wantWire: doWire{Method: "DELETE", Path: "/api/v1/widgets/9", Authorization: key, UserAgent: true},
 			wantOut:  &integration{ID: 1}, // untouched: nothing to decode
 		},
 	}
@@ -124,7 +125,7 @@ func TestDo_wire(t *testing.T) {
 				t.Parallel()
 				var s seen
 				pattern := tt.method + " " + strings.SplitN(tt.wantWire.Path, "?", 2)[0]
-				c, _ := setup(t, over(proto), undeclared(pattern, s.handler(tt.answer)))
+				c, _ := setup(t, over(proto), route(pattern, s.handler(tt.answer)))
 				var out any
 				if tt.wantOut != nil {
 					if tt.name == "no_content" {
@@ -166,7 +167,7 @@ func newLike(v any) any {
 func TestDo_refusedBeforeSending(t *testing.T) {
 	t.Parallel()
 	var s seen
-	c, srv := setup(t, undeclared("/", s.handler(jsonBody(200, `{}`))))
+	c, srv := setup(t, route("/", s.handler(jsonBody(200, `{}`))))
 	var out integration
 	tests := []struct {
 		name    string
@@ -253,7 +254,7 @@ func TestDo_errors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, _ := setup(t, undeclared("GET /api/v1/organization/meta", tt.answer))
+			c, _ := setup(t, route("GET /api/v1/organization/meta", tt.answer))
 			err := doCall(t, c, http.MethodGet, "/api/v1/organization/meta", nil, new(integration))
 			if err == nil {
 				t.Fatal("Do err = nil")
@@ -295,7 +296,7 @@ func TestDo_hostile(t *testing.T) {
 			t.Parallel()
 			var n atomic.Int64
 			var s seen
-			c, _ := setup(t, over(proto), undeclared("GET /api/v1/lineage/bi/", s.handler(func(w http.ResponseWriter, r *http.Request) {
+			c, _ := setup(t, over(proto), route("GET /api/v1/lineage/bi/", s.handler(func(w http.ResponseWriter, r *http.Request) {
 				if n.Add(1) == 1 {
 					jsonBody(503, `{"detail":"Service Unavailable"}`)(w, r)
 					return
@@ -314,8 +315,8 @@ func TestDo_hostile(t *testing.T) {
 		t.Run(proto+"/post_not_retried", func(t *testing.T) {
 			t.Parallel()
 			var s seen
-			c, _ := setup(t, over(proto), undeclared("POST /api/v1/dbt/submit_artifacts", s.handler(jsonBody(503, `{"detail":"Service Unavailable"}`))))
-			err := doCall(t, c, http.MethodPost, "/api/v1/dbt/submit_artifacts", map[string]string{"a": "b"}, nil)
+			c, _ := setup(t, over(proto), route("POST /api/v1/widgets", s.handler(jsonBody(503, `{"detail":"Service Unavailable"}`))))
+			err := doCall(t, c, http.MethodPost, "/api/v1/widgets", map[string]string{"a": "b"}, nil)
 			var apiErr *datafold.APIError
 			if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 || apiErr.Attempts != 1 {
 				t.Errorf("Do err = %v, want a 503 *APIError after one attempt", err)
@@ -329,14 +330,14 @@ func TestDo_hostile(t *testing.T) {
 		t.Run(proto+"/put_body_replayed", func(t *testing.T) {
 			t.Parallel()
 			var s seen
-			c, _ := setup(t, over(proto), undeclared("PUT /api/v1/lineage/bi/9/", s.handler(func(w http.ResponseWriter, r *http.Request) {
+			c, _ := setup(t, over(proto), route("PUT /api/v1/widgets/9", s.handler(func(w http.ResponseWriter, r *http.Request) {
 				if len(s.all()) == 1 {
 					jsonBody(503, `{"detail":"Service Unavailable"}`)(w, r)
 					return
 				}
 				jsonBody(200, `{}`)(w, r)
 			})))
-			if err := doCall(t, c, http.MethodPut, "/api/v1/lineage/bi/9/", integration{9, "Mode"}, nil); err != nil {
+			if err := doCall(t, c, http.MethodPut, "/api/v1/widgets/9", integration{9, "Mode"}, nil); err != nil {
 				t.Fatal(err)
 			}
 			reqs := s.all()
@@ -347,7 +348,7 @@ func TestDo_hostile(t *testing.T) {
 
 		t.Run(proto+"/1GiB_body", func(t *testing.T) {
 			t.Parallel()
-			c, _ := setup(t, over(proto), undeclared("GET /api/v1/datadiffs", func(w http.ResponseWriter, _ *http.Request) {
+			c, _ := setup(t, over(proto), route("GET /api/v1/widgets", func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				_ = http.NewResponseController(w).Flush()
 				chunk := make([]byte, 64<<10)
@@ -358,7 +359,7 @@ func TestDo_hostile(t *testing.T) {
 				}
 			}))
 			var out any
-			err := doCall(t, c, http.MethodGet, "/api/v1/datadiffs", nil, &out)
+			err := doCall(t, c, http.MethodGet, "/api/v1/widgets", nil, &out)
 			if !errors.Is(err, datafold.ErrResponseTooLarge) {
 				t.Errorf("Do err = %v, want ErrResponseTooLarge", err)
 			}
@@ -376,11 +377,11 @@ func TestDo_hostile(t *testing.T) {
 				return logged.Write(p)
 			}), &slog.HandlerOptions{Level: slog.LevelDebug}))
 			c, _ := setup(t, over(proto), withClient(datafold.WithLogger(log)),
-				undeclared("GET /api/v1/organization/meta", func(w http.ResponseWriter, r *http.Request) {
+				route("GET /api/v1/organization/meta", func(w http.ResponseWriter, r *http.Request) {
 					key := strings.TrimPrefix(r.Header.Get("Authorization"), "Key ")
 					http.Redirect(w, r, "/api/v1/echo/"+key+"/?k="+key, http.StatusTemporaryRedirect)
 				}),
-				undeclared("GET /api/v1/echo/", jsonBody(500, `{"detail":"no"}`)))
+				route("GET /api/v1/echo/", jsonBody(500, `{"detail":"no"}`)))
 			err := doCall(t, c, http.MethodGet, "/api/v1/organization/meta", nil, nil)
 			var apiErr *datafold.APIError
 			if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || !strings.Contains(apiErr.Path, "[REDACTED]") {
@@ -398,7 +399,7 @@ func TestDo_hostile(t *testing.T) {
 			var reached atomic.Int64
 			_, plain := setup(t, rawHandler(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
 			tlsProto := map[string]string{"h1": "h1+tls", "h2": "h2"}[proto]
-			c, _ := setup(t, over(tlsProto), undeclared("GET /api/v1/organization/meta", func(w http.ResponseWriter, r *http.Request) {
+			c, _ := setup(t, over(tlsProto), route("GET /api/v1/organization/meta", func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, plain.URL+r.URL.Path, http.StatusTemporaryRedirect)
 			}))
 			if err := doCall(t, c, http.MethodGet, "/api/v1/organization/meta", nil, nil); !errors.Is(err, datafold.ErrInsecureTransport) {
@@ -421,8 +422,8 @@ func TestDo_clientOfYourOwn(t *testing.T) {
 	t.Parallel()
 	var s seen
 	srv := datafoldtest.NewServer(t, datafoldtest.WithAPIKey(testKey),
-		datafoldtest.WithUndeclared("GET /api/v1/lineage/bi/", s.handler(jsonBody(200, `[{"id": 7}]`))),
-		datafoldtest.WithUndeclared("GET /api/v1/missing", jsonBody(404, `{"detail":"Not Found"}`)))
+		datafoldtest.WithRoute("GET /api/v1/lineage/bi/", s.handler(jsonBody(200, `[{"id": 7}]`))),
+		datafoldtest.WithRoute("GET /api/v1/missing", jsonBody(404, `{"detail":"Not Found"}`)))
 	key, err := datafold.NewAPIKey(testKey)
 	if err != nil {
 		t.Fatal(err)

@@ -81,7 +81,7 @@ func ExampleDo() {
 		_ = json.NewEncoder(w).Encode(all)
 	})
 	srv, stop := fake(datafoldtest.WithIntegrations(7, 42),
-		datafoldtest.WithUndeclared("GET /api/v1/lineage/bi/", list))
+		datafoldtest.WithRoute("GET /api/v1/lineage/bi/", list))
 	defer stop()
 	c := srv.Client()
 	ctx := context.Background()

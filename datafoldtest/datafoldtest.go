@@ -20,9 +20,9 @@
 // handling, and it records what it received ([Handler.Requests]) with the
 // key redacted.
 //
-// [WithOperation] replaces an operation's behaviour, and [WithUndeclared]
-// answers a path the document does not declare, for code that calls it
-// with datafold.Do.
+// [WithOperation] replaces an operation's behaviour, and [WithRoute]
+// answers a path pattern, one the document does not declare included, for
+// code that calls it with datafold.Do.
 //
 // [NewHandler] gives the same behaviour as an [http.Handler], for serving
 // it outside a test; cmd/datafold-fake does that.
@@ -90,25 +90,26 @@ func WithOperation(operationID string, handler http.Handler) Option {
 	}
 }
 
-// WithUndeclared answers requests matching pattern, an [http.ServeMux]
-// pattern such as "GET /api/v1/organization/meta", with handler: for
-// endpoints the OpenAPI document does not declare, which a program reaches
+// WithRoute answers requests matching pattern, an [http.ServeMux] pattern
+// such as "GET /api/v1/lineage/bi/", with handler: above all for an
+// endpoint the OpenAPI document does not declare, which a program calls
 // with datafold.Do. The key is checked first, and queued failures and the
-// delay apply, as for every operation; the request itself is not checked,
-// since the document says nothing of it. A request the document routes
-// never reaches handler, and every other request is checked as before.
-func WithUndeclared(pattern string, handler http.Handler) Option {
+// delay apply, as for every operation. A request the document declares is
+// still checked against it before handler sees it, so a test keeps working
+// when a newer document adds the endpoint; a request that matches no
+// pattern is judged by the document as before.
+func WithRoute(pattern string, handler http.Handler) Option {
 	return func(h *Handler) (err error) {
 		if handler == nil {
-			return errors.New("datafoldtest: WithUndeclared was given a nil handler")
+			return errors.New("datafoldtest: WithRoute was given a nil handler")
 		}
 		defer func() {
 			// ServeMux panics on a malformed or conflicting pattern.
 			if p := recover(); p != nil {
-				err = fmt.Errorf("datafoldtest: WithUndeclared: %v", p)
+				err = fmt.Errorf("datafoldtest: WithRoute: %v", p)
 			}
 		}()
-		h.undeclared.Handle(pattern, handler)
+		h.routes.Handle(pattern, handler)
 		return nil
 	}
 }
@@ -171,7 +172,7 @@ type Handler struct {
 	note       func(string)
 	noted      sync.Map // notes already given
 	custom     map[string]http.Handler
-	undeclared *http.ServeMux
+	routes     *http.ServeMux // WithRoute's
 	spec       *spec
 
 	mu           sync.Mutex
@@ -196,7 +197,7 @@ func NewHandler(opts ...Option) (*Handler, error) {
 	h := &Handler{
 		spec:         sp,
 		custom:       map[string]http.Handler{},
-		undeclared:   http.NewServeMux(),
+		routes:       http.NewServeMux(),
 		integrations: map[int]struct{}{},
 		violation:    func(error) {},
 	}
@@ -375,14 +376,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // route finds what answers r and checks r against the document, noting the
-// operation in rec. A request no operation and no [WithUndeclared] pattern
-// matches is answered here, and serve is nil.
+// operation in rec. A request that matches neither an operation nor a
+// [WithRoute] pattern is answered here, and serve is nil.
 func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Request) (serve http.Handler, invalid error) {
 	found := h.spec.router.find(r.Method, r.URL.Path)
 	route, params := found.route, found.params
+	byPattern, pattern := h.routes.Handler(r)
 	if route == nil {
-		if handler, pattern := h.undeclared.Handler(r); pattern != "" {
-			return handler, nil
+		if pattern != "" {
+			return byPattern, nil // nothing in the document to check it against
 		}
 		h.notRouted(w, r, found)
 		return nil, nil
@@ -399,6 +401,9 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Request) (s
 	}
 	if invalid = h.validate(in); invalid != nil {
 		h.report(fmt.Errorf("%s %s does not conform to the OpenAPI document: %w", r.Method, rec.Path, invalid))
+	}
+	if pattern != "" {
+		return byPattern, invalid
 	}
 	if c, ok := h.custom[route.Operation.OperationID]; ok {
 		return c, invalid

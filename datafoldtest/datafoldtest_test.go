@@ -302,10 +302,11 @@ func TestWithOperation(t *testing.T) {
 	}
 }
 
-// A path the document does not declare is answered by WithUndeclared's
-// handler, after the key, as every operation is; everything else is judged
-// against the document as before.
-func TestWithUndeclared(t *testing.T) {
+// WithRoute's handler answers its pattern after the key, as every
+// operation is: a path the document does not declare unchecked, one it
+// declares once the request conforms; everything else is judged by the
+// document as before.
+func TestWithRoute(t *testing.T) {
 	t.Parallel()
 	var violations []string
 	var mu sync.Mutex
@@ -315,9 +316,12 @@ func TestWithUndeclared(t *testing.T) {
 			defer mu.Unlock()
 			violations = append(violations, err.Error())
 		}),
-		datafoldtest.WithUndeclared("GET /api/v1/organization/meta", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		datafoldtest.WithRoute("GET /api/v1/organization/meta", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"org_id": 1}`)
+		})),
+		datafoldtest.WithRoute("DELETE /api/v1/lineage/bi/{id}/", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusAccepted)
 		})))
 	if err != nil {
 		t.Fatal(err)
@@ -336,6 +340,7 @@ func TestWithUndeclared(t *testing.T) {
 		{name: "undeclared_needs_the_key", method: "GET", path: "/api/v1/organization/meta", wantStatus: 401},
 		{name: "undeclared_wrong_key", method: "GET", path: "/api/v1/organization/meta", auth: "Key nope", wantStatus: 403},
 		{name: "other_method_unknown", method: "POST", path: "/api/v1/organization/meta", auth: "Key " + key, wantStatus: 404, wantViolation: "no such path"},
+		{name: "declared_answered", method: "DELETE", path: "/api/v1/lineage/bi/7/", auth: "Key " + key, wantStatus: 202},
 		{name: "declared_still_checked", method: "DELETE", path: "/api/v1/lineage/bi/x/", auth: "Key " + key, wantStatus: 422, wantViolation: "does not conform"},
 	}
 	for _, tt := range tests {
@@ -353,8 +358,12 @@ func TestWithUndeclared(t *testing.T) {
 			t.Errorf("%s: violations %q, want one saying %q", tt.name, got, tt.wantViolation)
 		}
 	}
-	if got := h.Requests()[0]; got.OperationID != "" || got.Status != 200 || !got.KeyMatched {
+	reqs := h.Requests()
+	if got := reqs[0]; got.OperationID != "" || got.Status != 200 || !got.KeyMatched {
 		t.Errorf("recorded %+v, want no operation, 200, the key", got)
+	}
+	if got := reqs[4]; got.OperationID != "RemoveIntegration" || got.Status != 202 {
+		t.Errorf("recorded %+v, want RemoveIntegration answered 202", got)
 	}
 
 	h.FailNext(1, 503, "1")
@@ -366,8 +375,8 @@ func TestWithUndeclared(t *testing.T) {
 		pattern string
 		handler http.Handler
 	}{{"GET /x", nil}, {"GET /x/{", http.NotFoundHandler()}} {
-		if _, err := datafoldtest.NewHandler(datafoldtest.WithUndeclared(bad.pattern, bad.handler)); err == nil {
-			t.Errorf("WithUndeclared(%q, %v): no error", bad.pattern, bad.handler)
+		if _, err := datafoldtest.NewHandler(datafoldtest.WithRoute(bad.pattern, bad.handler)); err == nil {
+			t.Errorf("WithRoute(%q, %v): no error", bad.pattern, bad.handler)
 		}
 	}
 }
