@@ -165,15 +165,15 @@ type Request struct {
 // Handler is the fake Datafold API as an [http.Handler]. It is safe for
 // concurrent use.
 type Handler struct {
-	key        string
-	lenient    bool
-	violation  func(error)
-	onRequest  func(Request)
-	note       func(string)
-	noted      sync.Map // notes already given
-	custom     map[string]http.Handler
-	routes     *http.ServeMux // WithRoute's
-	spec       *spec
+	key       string
+	lenient   bool
+	violation func(error)
+	onRequest func(Request)
+	note      func(string)
+	noted     sync.Map // notes already given
+	custom    map[string]http.Handler
+	routes    *http.ServeMux // WithRoute's
+	spec      *spec
 
 	mu           sync.Mutex
 	integrations map[int]struct{}
