@@ -738,14 +738,15 @@ func (st *stressTarget) call() {
 // errorKind names an error by its cause, for the report.
 func errorKind(err error) string {
 	s := err.Error()
-	for _, k := range []string{"stall timeout", "connection reset", "i/o timeout", "EOF", "body broke off", "INTERNAL_ERROR",
-		"client connection lost", "force closed", "deadline exceeded"} {
+	for _, k := range []string{"timeout awaiting response headers", "connection reset", "i/o timeout", "EOF", "body broke off",
+		"INTERNAL_ERROR", "client connection lost", "force closed", "deadline exceeded"} {
 		if strings.Contains(s, k) {
 			return k
 		}
 	}
+	// One not named above: its end, from a word, is the most telling part.
 	if len(s) > 60 {
-		s = s[len(s)-60:]
+		s = "…" + s[strings.IndexByte(s[len(s)-60:], ' ')+len(s)-60+1:]
 	}
 	return s
 }
