@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -66,8 +67,8 @@ func startServer(tb testing.TB, h2 bool) *server {
 	return s
 }
 
-// tunedClient is what the raw baseline, the bare generated client and ogen
-// share: a transport that keeps enough idle connections for the parallel
+// tunedClient is what the raw baseline, layer, the bare generated client and
+// ogen share: a transport that keeps enough idle connections for the parallel
 // runs, so they measure the client and not connection setup.
 func tunedClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
@@ -93,9 +94,12 @@ type contender struct {
 	call call
 }
 
+// names are the contenders' names, in the order they run unrotated.
+var names = []string{"raw", "ours", "layer", "bare", "ogen", "ogenlean"}
+
 // contenders builds each client for serverURL. newClient makes the
-// *http.Client that raw, bare and the ogen clients use; ours uses its
-// default transport unless oursClient is set.
+// *http.Client that raw, layer, bare and the ogen clients use; ours uses
+// its default transport unless oursClient is set.
 func contenders(tb testing.TB, serverURL string, newClient func() *http.Client, oursClient *http.Client) []contender {
 	tb.Helper()
 
@@ -121,18 +125,17 @@ func contenders(tb testing.TB, serverURL string, newClient func() *http.Client, 
 	}
 
 	// ours: what users get from NewClient, retries on (none happen).
-	opts := []datafold.Option{datafold.WithServer(serverURL), datafold.WithAPIKey(key)}
+	var oursOpts []datafold.Option
 	if oursClient != nil {
-		opts = append(opts, datafold.WithHTTPClient(oursClient))
+		oursOpts = append(oursOpts, datafold.WithHTTPClient(oursClient))
 	}
-	c, err := datafold.NewClient(opts...)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ours := func(ctx context.Context, id int) error {
-		_, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, id))
-		return err
-	}
+	ours := newOurs(tb, serverURL, oursOpts...)
+
+	// layer: NewClient on raw's transport, so without the pool's
+	// ResponseHeaderTimeout and HTTP/2 pings. The stall bound's cost
+	// (net/http's per-request timer, accepted) is then ours ÷ layer, and
+	// what our own code costs is layer ÷ bare, each judged on its own.
+	layer := newOurs(tb, serverURL, datafold.WithHTTPClient(newClient()))
 
 	// bare: the generated client with only the API-key editor.
 	k, err := datafold.NewAPIKey(key)
@@ -185,7 +188,20 @@ func contenders(tb testing.TB, serverURL string, newClient func() *http.Client, 
 		return nil
 	}
 
-	return rotate([]contender{{"raw", raw}, {"ours", ours}, {"bare", bare}, {"ogen", ogenCall}, {"ogenlean", ogenLean}})
+	return rotate([]contender{{"raw", raw}, {"ours", ours}, {"layer", layer}, {"bare", bare}, {"ogen", ogenCall}, {"ogenlean", ogenLean}})
+}
+
+// newOurs is a call through datafold.NewClient, as a user makes it.
+func newOurs(tb testing.TB, serverURL string, opts ...datafold.Option) call {
+	tb.Helper()
+	c, err := datafold.NewClient(append([]datafold.Option{datafold.WithServer(serverURL), datafold.WithAPIKey(key)}, opts...)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return func(ctx context.Context, id int) error {
+		_, err := datafold.Check(c.RemoveIntegrationWithResponse(ctx, id))
+		return err
+	}
 }
 
 // rotate turns the contenders' order by BENCH_ROTATE places. make bench
@@ -214,14 +230,47 @@ func (ogenLeanKey) ApiKeyAuth(context.Context, ogenlean.OperationName) (ogenlean
 }
 
 // TestClientsAgree makes sure every contender really does the call, so the
-// benchmarks compare equal work.
+// benchmarks compare equal work, and that all but ours send it through the
+// transport raw uses: layer ÷ bare is meant to compare code on one
+// transport, and ours ÷ layer the transports under one code.
 func TestClientsAgree(t *testing.T) {
 	srv := newServer(t)
-	for _, c := range clients(t, srv) {
+	var sent atomic.Int64
+	newClient := func() *http.Client {
+		c := tunedClient()
+		c.Transport = counting{c.Transport, &sent}
+		return c
+	}
+	var got []string
+	for _, c := range contenders(t, srv.URL, newClient, nil) {
+		got = append(got, c.name)
+		before := sent.Load()
 		if err := c.call(t.Context(), 42); err != nil {
 			t.Errorf("%s: %v", c.name, err)
 		}
+		want := int64(1)
+		if c.name == "ours" {
+			want = 0 // the client's own pool
+		}
+		if n := sent.Load() - before; n != want {
+			t.Errorf("%s: %d requests through raw's transport, want %d", c.name, n, want)
+		}
 	}
+	slices.Sort(got)
+	if want := slices.Sorted(slices.Values(names)); !slices.Equal(got, want) {
+		t.Errorf("contenders %v, want %v", got, want)
+	}
+}
+
+// counting is a transport that counts the requests it sends.
+type counting struct {
+	http.RoundTripper
+	n *atomic.Int64
+}
+
+func (c counting) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.RoundTripper.RoundTrip(r)
 }
 
 // canned answers every request with 200 {} without a network, so
@@ -246,6 +295,11 @@ func (canned) RoundTrip(r *http.Request) (*http.Response, error) {
 func BenchmarkClientOnly(b *testing.B) {
 	newClient := func() *http.Client { return &http.Client{Transport: canned{}} }
 	for _, c := range contenders(b, "https://app.datafold.test", newClient, newClient()) {
+		if c.name == "layer" {
+			// With the network taken out there is no pool and no stall
+			// timer: ours is already NewClient on the canned transport.
+			continue
+		}
 		b.Run(c.name, func(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
@@ -279,7 +333,7 @@ func BenchmarkRemove(b *testing.B) {
 const goroutines = 64
 
 func BenchmarkRemoveParallel(b *testing.B) {
-	for _, name := range rotate([]string{"raw", "ours", "bare", "ogen", "ogenlean"}) {
+	for _, name := range rotate(names) {
 		b.Run(name, func(b *testing.B) {
 			// A server per contender, so its connection count is the
 			// contender's alone.
