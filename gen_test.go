@@ -58,6 +58,52 @@ var templateChanges = map[string][][2]string{
 			"\n" +
 			"package {{.PackageName}}\n",
 	}},
+	"union.tmpl": {
+		{"    {{$schema := .Schema -}}\n" +
+			"    {{range .Schema.UnionElements}}\n",
+			"    {{$schema := .Schema -}}\n" +
+				"    {{$accessors := \"\"}}{{$released := \"\"}}\n" +
+				"    {{- with .Schema.OAPISchema}}\n" +
+				"        {{- with index .Extensions \"x-datafold-go-accessors\"}}{{if eq (len .) (len $schema.UnionElements)}}{{$accessors = .}}{{end}}{{end}}\n" +
+				"        {{- with index .Extensions \"x-datafold-go-released-accessors\"}}{{$released = .}}{{end}}\n" +
+				"    {{- end}}\n" +
+				"    {{range $i, $element := .Schema.UnionElements}}\n" +
+				"        {{$method := .Method}}{{if $accessors}}{{with index $accessors $i}}{{$method = schemaNameToTypeName .}}{{end}}{{end -}}\n"},
+		{"// As{{ .Method }} returns", "// As{{ $method }} returns"},
+		{"As{{ .Method }}() ({{.}}, error) {", "As{{ $method }}() ({{.}}, error) {"},
+		{"// From{{ .Method }} overwrites", "// From{{ $method }} overwrites"},
+		{"From{{ .Method }} (v {{.}}) error {", "From{{ $method }} (v {{.}}) error {"},
+		{"// Merge{{ .Method }} performs", "// Merge{{ $method }} performs"},
+		{"Merge{{ .Method }} (v {{.}}) error {", "Merge{{ $method }} (v {{.}}) error {"},
+		{"            t.union = merged\n" +
+			"            return err\n" +
+			"        }\n" +
+			"    {{end}}\n",
+			"            t.union = merged\n" +
+				"            return err\n" +
+				"        }\n" +
+				"        {{with $released}}{{with index . $method}}{{if ne (print .) $method}}\n" +
+				"        // As{{.}} is As{{$method}}, by the name it was released with.\n" +
+				"        func (t {{$typeName}}) As{{.}}() ({{$element}}, error) {\n" +
+				"            return t.As{{$method}}()\n" +
+				"        }\n" +
+				"\n" +
+				"        // From{{.}} is From{{$method}}, by the name it was released with.\n" +
+				"        func (t *{{$typeName}}) From{{.}}(v {{$element}}) error {\n" +
+				"            return t.From{{$method}}(v)\n" +
+				"        }\n" +
+				"\n" +
+				"        // Merge{{.}} is Merge{{$method}}, by the name it was released with.\n" +
+				"        func (t *{{$typeName}}) Merge{{.}}(v {{$element}}) error {\n" +
+				"            return t.Merge{{$method}}(v)\n" +
+				"        }\n" +
+				"        {{end}}{{end}}{{end}}\n" +
+				"    {{end}}\n"},
+		{"                            return t.As{{.Method}}()\n",
+			"                            {{- $case := .}}{{$method := .Method}}\n" +
+				"                            {{- if $accessors}}{{range $i, $element := $schema.UnionElements}}{{if eq .Method $case.Method}}{{with index $accessors $i}}{{$method = schemaNameToTypeName .}}{{end}}{{end}}{{end}}{{end}}\n" +
+				"                            return t.As{{$method}}()\n"},
+	},
 }
 
 var templateHeader = regexp.MustCompile(`(?s)^\{\{- /\*(.*?)\*/ -\}\}\n`)

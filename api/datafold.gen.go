@@ -40,22 +40,22 @@ type ValidationError_Loc struct {
 	union json.RawMessage
 }
 
-// AsValidationErrorLoc0 returns the union data inside the ValidationError_Loc as a ValidationErrorLoc0
-func (t ValidationError_Loc) AsValidationErrorLoc0() (ValidationErrorLoc0, error) {
+// AsString returns the union data inside the ValidationError_Loc as a ValidationErrorLoc0
+func (t ValidationError_Loc) AsString() (ValidationErrorLoc0, error) {
 	var body ValidationErrorLoc0
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromValidationErrorLoc0 overwrites any union data inside the ValidationError_Loc as the provided ValidationErrorLoc0
-func (t *ValidationError_Loc) FromValidationErrorLoc0(v ValidationErrorLoc0) error {
+// FromString overwrites any union data inside the ValidationError_Loc as the provided ValidationErrorLoc0
+func (t *ValidationError_Loc) FromString(v ValidationErrorLoc0) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeValidationErrorLoc0 performs a merge with any union data inside the ValidationError_Loc, using the provided ValidationErrorLoc0
-func (t *ValidationError_Loc) MergeValidationErrorLoc0(v ValidationErrorLoc0) error {
+// MergeString performs a merge with any union data inside the ValidationError_Loc, using the provided ValidationErrorLoc0
+func (t *ValidationError_Loc) MergeString(v ValidationErrorLoc0) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -66,22 +66,37 @@ func (t *ValidationError_Loc) MergeValidationErrorLoc0(v ValidationErrorLoc0) er
 	return err
 }
 
-// AsValidationErrorLoc1 returns the union data inside the ValidationError_Loc as a ValidationErrorLoc1
-func (t ValidationError_Loc) AsValidationErrorLoc1() (ValidationErrorLoc1, error) {
+// AsValidationErrorLoc0 is AsString, by the name it was released with.
+func (t ValidationError_Loc) AsValidationErrorLoc0() (ValidationErrorLoc0, error) {
+	return t.AsString()
+}
+
+// FromValidationErrorLoc0 is FromString, by the name it was released with.
+func (t *ValidationError_Loc) FromValidationErrorLoc0(v ValidationErrorLoc0) error {
+	return t.FromString(v)
+}
+
+// MergeValidationErrorLoc0 is MergeString, by the name it was released with.
+func (t *ValidationError_Loc) MergeValidationErrorLoc0(v ValidationErrorLoc0) error {
+	return t.MergeString(v)
+}
+
+// AsInt returns the union data inside the ValidationError_Loc as a ValidationErrorLoc1
+func (t ValidationError_Loc) AsInt() (ValidationErrorLoc1, error) {
 	var body ValidationErrorLoc1
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromValidationErrorLoc1 overwrites any union data inside the ValidationError_Loc as the provided ValidationErrorLoc1
-func (t *ValidationError_Loc) FromValidationErrorLoc1(v ValidationErrorLoc1) error {
+// FromInt overwrites any union data inside the ValidationError_Loc as the provided ValidationErrorLoc1
+func (t *ValidationError_Loc) FromInt(v ValidationErrorLoc1) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeValidationErrorLoc1 performs a merge with any union data inside the ValidationError_Loc, using the provided ValidationErrorLoc1
-func (t *ValidationError_Loc) MergeValidationErrorLoc1(v ValidationErrorLoc1) error {
+// MergeInt performs a merge with any union data inside the ValidationError_Loc, using the provided ValidationErrorLoc1
+func (t *ValidationError_Loc) MergeInt(v ValidationErrorLoc1) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -90,6 +105,21 @@ func (t *ValidationError_Loc) MergeValidationErrorLoc1(v ValidationErrorLoc1) er
 	merged, err := runtime.JSONMerge(t.union, b)
 	t.union = merged
 	return err
+}
+
+// AsValidationErrorLoc1 is AsInt, by the name it was released with.
+func (t ValidationError_Loc) AsValidationErrorLoc1() (ValidationErrorLoc1, error) {
+	return t.AsInt()
+}
+
+// FromValidationErrorLoc1 is FromInt, by the name it was released with.
+func (t *ValidationError_Loc) FromValidationErrorLoc1(v ValidationErrorLoc1) error {
+	return t.FromInt(v)
+}
+
+// MergeValidationErrorLoc1 is MergeInt, by the name it was released with.
+func (t *ValidationError_Loc) MergeValidationErrorLoc1(v ValidationErrorLoc1) error {
+	return t.MergeInt(v)
 }
 
 func (t ValidationError_Loc) MarshalJSON() ([]byte, error) {

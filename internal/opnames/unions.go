@@ -44,6 +44,14 @@ type unionHoister struct {
 // unionActions returns the overlay actions that hoist the spec's
 // problematic unions, given each operation's Go name.
 func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node, error) {
+	actions, _, err := hoistUnions(spec, opName)
+	return actions, err
+}
+
+// hoistUnions is unionActions, and also returns the document as the
+// actions leave it, the hoisted unions among its component schemas, for
+// actions that follow to target.
+func hoistUnions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node, *yaml.Node, error) {
 	work := deepCopy(yamlnode.Root(spec))
 	components := yamlnode.Get(work, "components")
 	if components == nil {
@@ -121,8 +129,9 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 			edits = append(edits, edit{[]string{"components", "schemas"}, name, schemas.Content[i+1]})
 		}
 	}
+	schemas.Content = append(schemas.Content, h.hoisted...)
 	if len(edits) == 0 {
-		return nil, nil
+		return nil, work, nil
 	}
 
 	var actions []*yaml.Node
@@ -139,7 +148,7 @@ func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node,
 			overlayAction(jsonPath(e.path), "Unions as $refs to the named types above, discriminator mappings from the branches' tags; form fields without null; bytes sent as text typed string.",
 				&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar(e.key), e.value}}, false))
 	}
-	return actions, nil
+	return actions, work, nil
 }
 
 // untypedParamActions gives every parameter whose schema has no type
@@ -627,14 +636,15 @@ func deepCopy(n *yaml.Node) *yaml.Node {
 }
 
 // overlayCmd writes the overlay oapi-codegen applies: overlay.yaml's own
-// actions, then the generated ones that hoist unions. The output is
-// generated, so regenerating from an unchanged spec changes nothing.
+// actions, then the generated ones that hoist unions, then those that name
+// union accessors (accessors.go). The output is generated, so regenerating
+// from an unchanged spec changes nothing.
 func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 	spec, o, err := readSpecAndOverlay(specPath, overlayPath)
 	if err != nil {
 		return err
 	}
-	actions, err := unionActions(spec, func(op operation) string {
+	actions, final, err := hoistUnions(spec, func(op operation) string {
 		if name, ok := o.renames[op.ID]; ok {
 			return codegen.ToCamelCase(name)
 		}
@@ -647,6 +657,7 @@ func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 		return err
 	}
 	actions = append(actions, untypedParamActions(spec)...)
+	actions = append(actions, accessorActions(final, o.typeNames)...)
 	o.actions.Content = append(o.actions.Content, actions...)
 
 	var buf bytes.Buffer
