@@ -27,7 +27,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	ctx := req.Context()
-	retryable := t.retry.MaxRetries > 0 && t.methodRetryable(req.Method) &&
+	// MaxRetries is checked per attempt below; here, whether a retry could
+	// send the same request again.
+	retryable := t.methodRetryable(req.Method) &&
 		(req.Body == nil || req.Body == http.NoBody || req.GetBody != nil)
 
 	for attempt := 1; ; attempt++ {
