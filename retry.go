@@ -153,8 +153,10 @@ func (t *transport) backoff(attempt int, resp *http.Response) (time.Duration, bo
 		}
 	}
 	// Doubled per retry up to MaxBackoff, compared first to not overflow.
+	// No bound on the shift: past 63 bits Go shifts to 0, which no positive
+	// MinBackoff is under, and a MinBackoff of 0 stays 0.
 	d := t.retry.MaxBackoff
-	if shift := attempt - 1; shift < 62 && t.retry.MinBackoff <= t.retry.MaxBackoff>>shift {
+	if shift := attempt - 1; t.retry.MinBackoff <= t.retry.MaxBackoff>>shift {
 		d = t.retry.MinBackoff << shift
 	}
 	// Equal jitter: at least half the backoff, so waits still grow.

@@ -19,25 +19,45 @@ import (
 	"github.com/datafold/datafold-go/api"
 )
 
-func TestRetry_backoffGrowsWithJitter(t *testing.T) {
+// The waits between attempts when the server names none: DefaultRetryPolicy's
+// start near 500ms and double up to 8s, each drawn between half and all of
+// its step (equal jitter), so that clients do not retry in step.
+func TestRetry_backoff(t *testing.T) {
 	t.Parallel()
-	clk := &clock{}
-	policy := datafold.DefaultRetryPolicy()
-	c, srv := setup(t, answer(jsonBody(200, `{}`)), withClient(datafold.WithRetryPolicy(policy), datafold.WithSleep(clk.sleep)))
-	srv.FailNext(3, http.StatusServiceUnavailable, "")
-	if o := call(t, c); o.err != nil {
-		t.Fatal(o.err)
+	type bounds struct{ lo, hi time.Duration }
+	const ms, s = time.Millisecond, time.Second
+	defaultSix := datafold.DefaultRetryPolicy()
+	defaultSix.MaxRetries = 6
+	tests := []struct {
+		name   string
+		policy datafold.RetryPolicy
+		want   []bounds
+	}{
+		{name: "default_policy_doubles_to_the_cap", policy: defaultSix,
+			want: []bounds{{250 * ms, 500 * ms}, {500 * ms, s}, {s, 2 * s}, {2 * s, 4 * s}, {4 * s, 8 * s}, {4 * s, 8 * s}}},
+		// However many doublings: 0 doubled stays 0.
+		{name: "min_backoff_zero_never_waits", policy: datafold.RetryPolicy{MaxRetries: 70, MaxBackoff: time.Hour},
+			want: make([]bounds, 70)},
 	}
-	waits := clk.recorded()
-	if len(waits) != 3 {
-		t.Fatalf("waits = %v, want 3", waits)
-	}
-	for i, w := range waits {
-		// Equal jitter: between half and all of the doubled backoff.
-		full := policy.MinBackoff << i
-		if w < full/2 || w > full {
-			t.Errorf("wait %d = %v, want within [%v, %v]", i, w, full/2, full)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := &clock{}
+			c, srv := setup(t, answer(jsonBody(200, `{}`)), withClient(datafold.WithRetryPolicy(tt.policy), datafold.WithSleep(clk.sleep)))
+			srv.FailNext(len(tt.want), http.StatusServiceUnavailable, "")
+			if o := call(t, c); o.err != nil {
+				t.Fatal(o.err)
+			}
+			waits := clk.recorded()
+			if len(waits) != len(tt.want) {
+				t.Fatalf("waited %d times, want %d", len(waits), len(tt.want))
+			}
+			for i, w := range waits {
+				if b := tt.want[i]; w < b.lo || w > b.hi {
+					t.Errorf("wait %d = %v, want within [%v, %v]", i+1, w, b.lo, b.hi)
+				}
+			}
+		})
 	}
 }
 
