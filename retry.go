@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -169,11 +170,12 @@ func (t *transport) backoff(attempt int, resp *http.Response) (time.Duration, bo
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	const forever = time.Duration(1 << 62)
 	if v != "" && strings.Trim(v, "0123456789") == "" {
+		// Digits only: ParseInt fails only past int64, longer than forever.
 		secs, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || secs > int64(forever/time.Second) {
-			return forever, true
+		if err != nil {
+			secs = math.MaxInt64
 		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(min(secs, int64(forever/time.Second))) * time.Second, true
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		return max(at.Sub(now), 0), true
