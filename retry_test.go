@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -73,6 +74,64 @@ func TestRetry_backoffNeverOverflows(t *testing.T) {
 	for i, w := range clk.recorded() {
 		if w < policy.MinBackoff/2 || w > policy.MaxBackoff {
 			t.Errorf("wait %d = %v, want between MinBackoff/2 and MaxBackoff", i, w)
+		}
+	}
+}
+
+// Retry-After is honoured up to MaxRetryAfter, the cap included; one
+// second more and the answer comes back at once, for the caller to decide.
+// A date already past means no wait.
+func TestRetry_retryAfterCap(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		retryAfter string
+		wantWaits  string
+		wantStatus int
+	}{
+		{name: "at_the_cap", retryAfter: "30", wantWaits: "[30s]", wantStatus: 200},
+		{name: "one_second_over", retryAfter: "31", wantWaits: "[]", wantStatus: 429},
+		{name: "date_in_the_past", retryAfter: time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), wantWaits: "[0s]", wantStatus: 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := &clock{}
+			// MaxRetryAfter: 30s.
+			c, srv := setup(t, answer(jsonBody(200, `{}`)), withClient(datafold.WithRetryPolicy(datafold.DefaultRetryPolicy()), datafold.WithSleep(clk.sleep)))
+			srv.FailNext(1, http.StatusTooManyRequests, tt.retryAfter)
+			resp, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprint(clk.recorded()); resp.StatusCode() != tt.wantStatus || got != tt.wantWaits {
+				t.Errorf("status %d after waiting %v, want %d after %v", resp.StatusCode(), got, tt.wantStatus, tt.wantWaits)
+			}
+		})
+	}
+}
+
+// A context canceled as an answer asking for no wait arrives ends the call:
+// no attempt goes out on a canceled context.
+func TestRetry_canceledBeforeImmediateRetry(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	var cancel context.CancelFunc
+	c, _ := setup(t, viaTransport(func(r *http.Request) (*http.Response, error) {
+		calls.Add(1)
+		cancel()
+		return canned(http.StatusServiceUnavailable, http.Header{"Retry-After": {"0"}}, nil)(r)
+	}))
+	// Sixteen calls, so that a wait of 0 left to a select between the
+	// timer and the cancel would show.
+	for range 16 {
+		calls.Store(0)
+		ctx, stop := context.WithCancel(t.Context())
+		cancel = stop
+		_, err := c.RemoveIntegrationWithResponse(ctx, 42)
+		stop()
+		if !errors.Is(err, context.Canceled) || calls.Load() != 1 {
+			t.Fatalf("err = %v after %d attempts, want context.Canceled after 1", err, calls.Load())
 		}
 	}
 }
@@ -200,8 +259,14 @@ func TestRetry_transientErrors(t *testing.T) {
 				calls.Add(1)
 				return nil, tt.err
 			}))
-			if o := call(t, c); !errors.Is(o.err, tt.err) {
+			o := call(t, c)
+			if !errors.Is(o.err, tt.err) {
 				t.Errorf("err = %v, want %v", o.err, tt.err)
+			}
+			// One attempt's error is returned as it is; after retries, it
+			// says how many attempts were made.
+			if gaveUp := o.err != nil && strings.Contains(o.err.Error(), "gave up after"); gaveUp != (tt.wantCalls > 1) {
+				t.Errorf("err = %v, want an attempt count: %v", o.err, tt.wantCalls > 1)
 			}
 			if n := calls.Load(); n != int64(tt.wantCalls) {
 				t.Errorf("sent %d times, want %d", n, tt.wantCalls)
