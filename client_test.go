@@ -621,6 +621,20 @@ func (ps *pipeServer) frozenClosed() bool {
 	return false
 }
 
+// allClosed reports whether every connection is closed. The server closes
+// none on its own: only after the client closed it (over TLS, with an
+// alert the raw connection does not show).
+func (ps *pipeServer) allClosed() bool {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for _, c := range ps.live {
+		if !c.closed.Load() {
+			return false
+		}
+	}
+	return len(ps.live) > 0
+}
+
 type pipeAddr struct{}
 
 func (pipeAddr) Network() string { return "pipe" }
@@ -632,6 +646,12 @@ type freezable struct {
 	net.Conn
 	frozen   atomic.Bool
 	peerGone atomic.Bool
+	closed   atomic.Bool // the server closed its end
+}
+
+func (c *freezable) Close() error {
+	c.closed.Store(true)
+	return c.Conn.Close()
 }
 
 func (c *freezable) Read(p []byte) (int, error) {
