@@ -57,12 +57,13 @@ func DefaultRetryPolicy() RetryPolicy {
 
 // validate says what is wrong with p, after "RetryPolicy", or "".
 func (p RetryPolicy) validate() string {
-	switch {
-	case p.MaxRetries < 0:
+	if p.MaxRetries < 0 {
 		return ".MaxRetries is negative"
-	case p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0:
+	}
+	if p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0 {
 		return " durations must not be negative"
-	case p.MaxBackoff < p.MinBackoff:
+	}
+	if p.MaxBackoff < p.MinBackoff {
 		return ".MaxBackoff is less than MinBackoff"
 	}
 	return ""

@@ -110,11 +110,10 @@ func (t *transport) read(req *http.Request, resp *http.Response) error {
 	}
 	tooLarge, readErr := b.readFrom(rc, t.maxBody, resp.ContentLength)
 	_ = rc.Close()
-	switch {
-	case tooLarge:
+	if tooLarge {
 		b.err = fmt.Errorf("%w: %s %s: the body is longer than the %d-byte limit (see datafold.WithMaxResponseBytes)",
 			ErrResponseTooLarge, req.Method, redactPath(req.URL, t.key), t.maxBody)
-	case readErr != nil:
+	} else if readErr != nil {
 		b.err = brokenBody(req, resp, readErr, t.key)
 	}
 	return readErr
