@@ -121,7 +121,7 @@ func judge(req *http.Request, resp *http.Response, data []byte, secret string) e
 		}
 		return nil
 	}
-	if code/100 != 2 || len(data) > 0 && json.Valid(data) {
+	if code/100 != 2 || json.Valid(data) { // an empty body is not valid JSON
 		return nil
 	}
 	what := "an empty body"
