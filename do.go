@@ -56,10 +56,9 @@ func Do(ctx context.Context, c *api.ClientWithResponses, method, path string, in
 	}
 
 	// Resolved as the generated methods resolve theirs: relative to the
-	// server, keeping its path prefix.
-	// url.Parse's errors are *url.Error, quoting the whole value: a server
-	// or a path may hold a secret pasted in the wrong place, so only the
-	// reason is kept.
+	// server, keeping its path prefix. url.Parse's *url.Error quotes the
+	// whole value, and a server or a path may hold a secret pasted in the
+	// wrong place: only the reason is kept.
 	server, err := url.Parse(client.Server)
 	if err != nil {
 		return fmt.Errorf("datafold: Do: the client's server: %w", errors.Unwrap(err))
