@@ -81,3 +81,34 @@ func TestEquivalentList(t *testing.T) {
 		}
 	}
 }
+
+// The figures are gremlins' own: timed out and not viable mutants count in
+// neither.
+func TestReadGremlins(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "p.go")
+	if err := os.WriteFile(file, []byte("package p\n\nfunc f(a int) bool { return a > 1 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mutation := func(status string) string {
+		return `{"type": "CONDITIONALS_BOUNDARY", "status": "` + status + `", "line": 3, "column": 31}`
+	}
+	report := `{"files": [{"file_name": "` + file + `", "mutations": [` + strings.Join([]string{
+		mutation("KILLED"), mutation("KILLED"), mutation("KILLED"), mutation("LIVED"),
+		mutation("NOT COVERED"), mutation("TIMED OUT"), mutation("NOT VIABLE")}, ", ") + `]}]}`
+	path := filepath.Join(dir, "gremlins.json")
+	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := readGremlins(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.efficacy() != 75 || res.coverage() != 80 || len(res.lived) != 1 {
+		t.Fatalf("efficacy %v, coverage %v, lived %v; want 75, 80 and one", res.efficacy(), res.coverage(), res.lived)
+	}
+	if m := res.lived[0]; m.function != "f" || m.code != "func f(a int) bool { return a > 1 }" || m.mutator != "CONDITIONALS_BOUNDARY" {
+		t.Errorf("lived = %+v, want f's line", m)
+	}
+}
