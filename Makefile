@@ -6,7 +6,7 @@ TOOL    := $(GO) tool -modfile=tools/go.mod
 DEVTOOL := $(GO) run ./internal/devtool
 STRESS  ?= 10m
 
-.PHONY: ci verify generate check-generated lint test stress fixtures update-spec demo bench release help
+.PHONY: ci verify generate check-generated lint test stress fixtures update-spec demo bench release mutate help
 
 # With four jobs side by side, a failing one's log is only readable whole:
 # -Otarget holds each job's output until it ends. Apple's make 3.81 would
@@ -81,6 +81,10 @@ bench:
 release:
 	@if [ -n "$(CHECK)" ]; then $(DEVTOOL) release -version v0.0.0-releasecheck -check; \
 	else $(DEVTOOL) release -version "$(VERSION)" -out dist -notes dist/NOTES.md; fi
+
+## mutate: [WORKERS=n] gremlins mutation testing of the root package (about 15 min on 2 cores, so not in make ci): test efficacy, mutator coverage, and every survivor testdata/mutants-equivalent.md does not explain
+mutate:
+	$(DEVTOOL) mutate $(if $(WORKERS),-workers $(WORKERS))
 
 ## help: this list
 help:

@@ -66,19 +66,21 @@ func NewAPIKey(key string) (*APIKey, error) {
 // keyFault says what keeps a non-empty key from being sent as a header, or
 // "" when nothing does.
 func keyFault(key string) string {
-	switch trimmed := strings.TrimSpace(key); {
-	case trimmed == "":
+	trimmed := strings.TrimSpace(key)
+	if trimmed == "" {
 		return "it is blank"
-	case trimmed != key:
+	}
+	if trimmed != key {
 		return "it has leading or trailing whitespace"
 	}
 	for i, c := range []byte(key) {
-		switch {
-		case c < 0x20 || c == 0x7f:
+		if c < 0x20 || c == 0x7f {
 			return fmt.Sprintf("control character at byte %d", i)
-		case c == ' ':
+		}
+		if c == ' ' {
 			return fmt.Sprintf("space at byte %d", i)
-		case c > 0x7f:
+		}
+		if c > 0x7f {
 			return fmt.Sprintf("non-ASCII character at byte %d", i)
 		}
 	}

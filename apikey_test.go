@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -128,5 +130,26 @@ func TestAPIKey_neverPrinted(t *testing.T) {
 		if strings.Contains(s, testKey) || strings.Contains(s, fmt.Sprintf("%x", testKey)) {
 			t.Errorf("printed form leaks the key: %q", strings.ReplaceAll(s, testKey, "<key>"))
 		}
+	}
+}
+
+// A zero APIKey, or a nil one, is no key: its editor fails the request
+// instead of sending it without one, or panicking.
+func TestAPIKey_zero(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		key  *datafold.APIKey
+	}{
+		{name: "zero_value", key: &datafold.APIKey{}},
+		{name: "nil", key: nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req := httptest.NewRequest(http.MethodDelete, "https://app.datafold.com/api/v1/lineage/bi/42/", nil)
+			if err := tt.key.Intercept(t.Context(), req); !errors.Is(err, datafold.ErrMissingAPIKey) || req.Header.Get("Authorization") != "" {
+				t.Errorf("Intercept = %v with Authorization %q, want ErrMissingAPIKey and none", err, req.Header.Get("Authorization"))
+			}
+		})
 	}
 }

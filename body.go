@@ -108,18 +108,20 @@ func judge(req *http.Request, resp *http.Response, data []byte, secret string) e
 	if req.Method == http.MethodHead || !strings.Contains(resp.Header.Get("Content-Type"), "json") {
 		return nil
 	}
-	switch code := resp.StatusCode; {
-	case code == http.StatusNoContent || code == http.StatusResetContent:
+	code := resp.StatusCode
+	if code == http.StatusNoContent || code == http.StatusResetContent {
 		if len(data) == 0 {
 			resp.Header.Del("Content-Type")
 		}
 		return nil
-	case code == http.StatusUnprocessableEntity:
+	}
+	if code == http.StatusUnprocessableEntity {
 		if !isValidationError(data) {
 			resp.Header.Del("Content-Type")
 		}
 		return nil
-	case code/100 != 2 || len(data) > 0 && json.Valid(data):
+	}
+	if code/100 != 2 || json.Valid(data) { // an empty body is not valid JSON
 		return nil
 	}
 	what := "an empty body"

@@ -97,10 +97,10 @@ func CheckResponse(r any) error {
 	default:
 		return fmt.Errorf("datafold: CheckResponse called with a %T, not a response of package api or an *http.Response", r)
 	}
-	switch {
-	case code/100 == 2:
+	if code/100 == 2 {
 		return nil
-	case code == 0 && hr == nil:
+	}
+	if code == 0 && hr == nil {
 		// StatusCode() says 0 without an HTTPResponse: nothing answered.
 		return errors.New("datafold: CheckResponse called with a nil response, or one that holds no HTTP response")
 	}

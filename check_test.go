@@ -345,6 +345,12 @@ type otherResponse struct{ code int }
 func (o otherResponse) StatusCode() int { return o.code }
 func (o otherResponse) GetBody() []byte { return []byte(`{"detail":"gone"}`) }
 
+// statusOnly is a response that is not even a struct.
+type statusOnly int
+
+func (s statusOnly) StatusCode() int { return int(s) }
+func (statusOnly) GetBody() []byte   { return nil }
+
 // CheckResponse reports anything that is not an answer as an error, never
 // as a panic or an *APIError with status 0.
 func TestCheckResponse_notAResponse(t *testing.T) {
@@ -373,11 +379,26 @@ func TestCheckResponse_notAResponse(t *testing.T) {
 	}
 }
 
+// Any type with Response's two methods is a response to CheckResponse.
 func TestCheckResponse_anyResponseType(t *testing.T) {
 	t.Parallel()
-	err := datafold.CheckResponse(otherResponse{410})
-	if err == nil || err.Error() != "datafold: 410 Gone: gone" {
-		t.Errorf("CheckResponse = %v, want \"datafold: 410 Gone: gone\"", err)
+	tests := []struct {
+		name    string
+		r       datafold.Response
+		wantErr string
+	}{
+		{name: "struct_without_http_response", r: otherResponse{410}, wantErr: "datafold: 410 Gone: gone"},
+		{name: "not_a_struct", r: statusOnly(503), wantErr: "datafold: 503 Service Unavailable"},
+		{name: "not_a_struct_2xx", r: statusOnly(204)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := datafold.CheckResponse(tt.r)
+			if got := fmt.Sprint(err); err == nil && tt.wantErr != "" || err != nil && got != tt.wantErr {
+				t.Errorf("CheckResponse = %v, want %q", err, tt.wantErr)
+			}
+		})
 	}
 }
 

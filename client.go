@@ -205,10 +205,9 @@ func NewClient(opts ...Option) (*api.ClientWithResponses, error) {
 		copied := *c.httpClient
 		hc = &copied
 	}
-	switch {
-	case c.pool != nil:
+	if c.pool != nil {
 		hc.Transport = newTransportPool(*c.pool)
-	case hc.Transport == nil:
+	} else if hc.Transport == nil {
 		hc.Transport = http.DefaultTransport
 	}
 	hc.Transport = &transport{hc.Transport, &c}

@@ -342,6 +342,12 @@ func TestRemoveIntegration_wire(t *testing.T) {
 			}},
 			want: wire{UserAgent: "offboard/1.2 datafold-go/" + datafold.Version(), Trace: "abc"},
 		},
+		// A comment after the product, spaces and all, as User-Agent allows.
+		{
+			name: "user_agent_with_comment",
+			opts: []datafold.Option{datafold.WithUserAgent("offboard/1.2 (ci; linux)")},
+			want: wire{UserAgent: "offboard/1.2 (ci; linux) datafold-go/" + datafold.Version()},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -456,6 +462,8 @@ func TestNewClient_badOptions(t *testing.T) {
 		{"backoff_inverted", datafold.WithRetryPolicy(datafold.RetryPolicy{MinBackoff: time.Second}), "MaxBackoff is less"},
 		{"zero_body_limit", datafold.WithMaxResponseBytes(0), "positive"},
 		{"user_agent_newline", datafold.WithUserAgent("x\ny"), "control characters"},
+		{"user_agent_del", datafold.WithUserAgent("x\x7fy"), "control characters"},
+		{"user_agent_empty", datafold.WithUserAgent(""), "non-empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -495,6 +503,16 @@ func TestNewClient_ownHTTPClient(t *testing.T) {
 	}
 	if _, ok := own.Transport.(roundTripFunc); !ok {
 		t.Error("NewClient modified the caller's http.Client")
+	}
+}
+
+// An http.Client with only a timeout, the usual one to pass, sends
+// through net/http's default transport.
+func TestNewClient_httpClientWithoutTransport(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, answer(jsonBody(200, `{}`)), withClient(datafold.WithHTTPClient(&http.Client{Timeout: time.Minute})))
+	if o := call(t, c); o.err != nil {
+		t.Fatal(o.err)
 	}
 }
 
@@ -603,6 +621,20 @@ func (ps *pipeServer) frozenClosed() bool {
 	return false
 }
 
+// allClosed reports whether every connection is closed. The server closes
+// none on its own: only after the client closed it (over TLS, with an
+// alert the raw connection does not show).
+func (ps *pipeServer) allClosed() bool {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for _, c := range ps.live {
+		if !c.closed.Load() {
+			return false
+		}
+	}
+	return len(ps.live) > 0
+}
+
 type pipeAddr struct{}
 
 func (pipeAddr) Network() string { return "pipe" }
@@ -614,6 +646,12 @@ type freezable struct {
 	net.Conn
 	frozen   atomic.Bool
 	peerGone atomic.Bool
+	closed   atomic.Bool // the server closed its end
+}
+
+func (c *freezable) Close() error {
+	c.closed.Store(true)
+	return c.Conn.Close()
 }
 
 func (c *freezable) Read(p []byte) (int, error) {

@@ -56,14 +56,16 @@ func Do(ctx context.Context, c *api.ClientWithResponses, method, path string, in
 	}
 
 	// Resolved as the generated methods resolve theirs: relative to the
-	// server, keeping its path prefix.
+	// server, keeping its path prefix. url.Parse's *url.Error quotes the
+	// whole value, and a server or a path may hold a secret pasted in the
+	// wrong place: only the reason is kept.
 	server, err := url.Parse(client.Server)
 	if err != nil {
-		return fmt.Errorf("datafold: Do: the client's server: %w", err)
+		return fmt.Errorf("datafold: Do: the client's server: %w", errors.Unwrap(err))
 	}
 	u, err := server.Parse("." + path)
 	if err != nil {
-		return fmt.Errorf("datafold: Do: the path does not parse as a URL path: %w", err)
+		return fmt.Errorf("datafold: Do: the path does not parse as a URL path: %w", errors.Unwrap(err))
 	}
 	if u.Scheme != server.Scheme || u.Host != server.Host {
 		return errors.New("datafold: Do: the path leads away from the client's server")

@@ -113,6 +113,13 @@ func TestDo_wire(t *testing.T) {
 			wantWire: doWire{Method: "PUT", Path: "/api/v1/widgets/9", ContentType: "application/json", Authorization: key, Body: `{"name" :  "Mode",  "extra": [1, 2]}`, UserAgent: true},
 		},
 		{
+			// Only control characters are refused; net/url escapes a space.
+			name: "space_escaped", method: http.MethodGet, path: "/api/v1/widgets/my dashboards/",
+			answer:   jsonBody(200, `[]`),
+			wantWire: doWire{Method: "GET", Path: "/api/v1/widgets/my%20dashboards/", Authorization: key, UserAgent: true},
+			wantOut:  &[]integration{},
+		},
+		{
 			name: "no_content", method: http.MethodDelete, path: "/api/v1/widgets/9",
 			answer:   func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) },
 			wantWire: doWire{Method: "DELETE", Path: "/api/v1/widgets/9", Authorization: key, UserAgent: true},
@@ -168,6 +175,10 @@ func TestDo_refusedBeforeSending(t *testing.T) {
 	t.Parallel()
 	var s seen
 	c, srv := setup(t, route("/", s.handler(jsonBody(200, `{}`))))
+	key, err := datafold.NewAPIKey(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out integration
 	tests := []struct {
 		name    string
@@ -192,7 +203,11 @@ func TestDo_refusedBeforeSending(t *testing.T) {
 		{name: "out_nil_pointer", path: "/api/v1/x", out: (*integration)(nil), wantErr: "not a non-nil pointer"},
 		{name: "in_not_json", path: "/api/v1/x", in: make(chan int), wantErr: "encoding the request body"},
 		{name: "bad_method", method: "GET /", path: "/api/v1/x", wantErr: "invalid method"},
+		{name: "bad_escape", path: "/api/v1/%zz/" + testKey, wantErr: "does not parse"},
 		{name: "nil_client", other: true, path: "/api/v1/x", wantErr: "needs a client"},
+		{name: "server_does_not_parse", other: true, c: mustClient(t, "https://%zz"), path: "/api/v1/x", wantErr: "the client's server"},
+		// The key's editor refuses plain http off loopback, for Do too.
+		{name: "editor_refuses", other: true, c: mustClient(t, "http://datafold.example.com", api.WithRequestEditorFn(key.Intercept)), path: "/api/v1/x", wantErr: "refusing to send the API key"},
 		{name: "client_of_another_kind", other: true, c: &api.ClientWithResponses{}, path: "/api/v1/x", wantErr: "needs a client"},
 	}
 	for _, tt := range tests {
@@ -410,6 +425,16 @@ func TestDo_hostile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustClient is a client made with package api alone.
+func mustClient(t *testing.T, server string, opts ...api.ClientOption) *api.ClientWithResponses {
+	t.Helper()
+	c, err := api.NewClientWithResponses(server, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 type writerFunc func([]byte) (int, error)

@@ -199,10 +199,9 @@ func (e *APIError) parseDetail(body []byte, secret string) bool {
 	}
 	var s string
 	var items []fastAPIIssue
-	switch {
-	case json.Unmarshal(env.Detail, &s) == nil:
+	if json.Unmarshal(env.Detail, &s) == nil {
 		e.Detail = excerpt(scrub(s, secret), maxExcerpt)
-	case json.Unmarshal(env.Detail, &items) == nil:
+	} else if json.Unmarshal(env.Detail, &items) == nil {
 		if len(items) == 0 {
 			return false
 		}
@@ -224,7 +223,7 @@ func (e *APIError) parseDetail(body []byte, secret string) bool {
 			msgs = append(msgs, v.String())
 		}
 		e.Detail = excerpt(strings.Join(msgs, "; "), maxExcerpt)
-	default:
+	} else {
 		// An object or a number in "detail": kept as JSON.
 		e.Detail = excerpt(scrub(string(env.Detail), secret), maxExcerpt)
 	}

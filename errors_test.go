@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -31,6 +32,15 @@ func TestAPIError_fromResponse(t *testing.T) {
 		{name: "list_detail", status: 422, header: jsonHeader, body: `{"detail":[{"loc":["body","items",0,"name"],"msg":"bad","type":"t"}]}`,
 			want: &datafold.APIError{StatusCode: 422, Method: "DELETE", Path: "/api/v1/lineage/bi/42/", Detail: "body.items[0].name: bad",
 				Issues: []datafold.ValidationIssue{{Loc: []any{"body", "items", 0, "name"}, Msg: "bad", Type: "t"}}, Attempts: 1}},
+		// Past 2^53 a float64 no longer holds every integer (2^53+1 reads
+		// as 2^53): such a number is no list index, and is kept as text.
+		{name: "list_detail_loc_beyond_exact_integers", status: 422, header: jsonHeader,
+			body: `{"detail":[{"loc":["body",9007199254740991,9007199254740992],"msg":"bad","type":"t"}]}`,
+			want: &datafold.APIError{StatusCode: 422, Method: "DELETE", Path: "/api/v1/lineage/bi/42/", Detail: "body[9007199254740991].9007199254740992: bad",
+				Issues: []datafold.ValidationIssue{{Loc: []any{"body", 9007199254740991, "9007199254740992"}, Msg: "bad", Type: "t"}}, Attempts: 1}},
+		{name: "list_detail_without_loc", status: 422, header: jsonHeader, body: `{"detail":[{"loc":[],"msg":"bad","type":"t"}]}`,
+			want: &datafold.APIError{StatusCode: 422, Method: "DELETE", Path: "/api/v1/lineage/bi/42/", Detail: "bad",
+				Issues: []datafold.ValidationIssue{{Loc: []any{}, Msg: "bad", Type: "t"}}, Attempts: 1}},
 		{name: "json_without_detail", status: 500, header: jsonHeader, body: `{"error":"boom"}`,
 			want: &datafold.APIError{StatusCode: 500, Method: "DELETE", Path: "/api/v1/lineage/bi/42/", Body: []byte(`{"error":"boom"}`), Attempts: 1}},
 		{name: "plain_text", status: 503, header: http.Header{"Content-Type": {"text/plain"}}, body: "upstream\tdown\n",
@@ -113,6 +123,14 @@ func TestAPIError_message(t *testing.T) {
 			wantError:   "datafold: 502 Bad Gateway: <html> <b>Bad\ufffd[31m gateway</b>"},
 		{name: "status_only", err: datafold.APIError{StatusCode: 599, Attempts: 1},
 			wantMessage: "599", wantError: "datafold: 599"},
+		// A body's excerpt is at most 120 bytes: one that fits is shown
+		// whole, one byte more is cut, and whitespace leading it is dropped.
+		{name: "body_of_120_bytes", err: datafold.APIError{StatusCode: 502, Body: []byte(strings.Repeat("x", 120))},
+			wantMessage: "502 Bad Gateway: " + strings.Repeat("x", 120), wantError: "datafold: 502 Bad Gateway: " + strings.Repeat("x", 120)},
+		{name: "body_of_121_bytes", err: datafold.APIError{StatusCode: 502, Body: []byte(strings.Repeat("x", 121))},
+			wantMessage: "502 Bad Gateway: " + strings.Repeat("x", 120) + "…", wantError: "datafold: 502 Bad Gateway: " + strings.Repeat("x", 120) + "…"},
+		{name: "body_after_blank_lines", err: datafold.APIError{StatusCode: 502, Body: []byte("\r\n\n  <html>")},
+			wantMessage: "502 Bad Gateway: <html>", wantError: "datafold: 502 Bad Gateway: <html>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

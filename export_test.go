@@ -44,3 +44,6 @@ func WithTestPool(p TestPool) Option {
 		return nil
 	}}
 }
+
+// VersionOf is Version for a release tag and the build info of a program.
+var VersionOf = version

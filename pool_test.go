@@ -5,8 +5,10 @@ package datafold_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -190,4 +192,68 @@ func TestPool_silentConnectionClosedDespiteWrites(t *testing.T) {
 			<-tick.C
 		}
 	})
+}
+
+// A server that accepts the connection and never completes the TLS
+// handshake fails each attempt after 10 seconds, so no call hangs on it.
+func TestPool_handshakeNeverCompletes(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var silent []net.Conn
+		t.Cleanup(func() {
+			for _, c := range silent {
+				_ = c.Close()
+			}
+		})
+		dial := func(context.Context, string, string) (net.Conn, error) {
+			client, server := net.Pipe() // nothing ever reads the server's end
+			mu.Lock()
+			silent = append(silent, server)
+			mu.Unlock()
+			return client, nil
+		}
+		c, err := datafold.NewClient(datafold.WithServer("https://"+pipeHost), datafold.WithAPIKey(testKey),
+			datafold.WithRetryPolicy(fastRetries), datafold.WithTestPool(datafold.TestPool{Dial: dial}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = c.RemoveIntegrationWithResponse(context.Background(), 42)
+		if !datafold.IsTimeout(err) || !strings.Contains(err.Error(), "TLS handshake timeout") ||
+			!strings.Contains(err.Error(), "gave up after 4 attempts") {
+			t.Errorf("err = %v, want a handshake timeout after 4 attempts", err)
+		}
+		if took := time.Since(start); took != 4*10*time.Second {
+			t.Errorf("took %v, want 4 × 10s", took)
+		}
+	})
+}
+
+// A connection left idle stays for the next call, and is closed after 90
+// seconds without one, so a process that stops calling lets it go.
+func TestPool_idleConnectionClosed(t *testing.T) {
+	t.Parallel()
+	for _, proto := range protos {
+		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				c, srv := setup(t, over(proto), inBubble(), answer(jsonBody(200, `{}`)))
+				for range 2 {
+					if o := call(t, c); o.err != nil {
+						t.Fatal(o.err)
+					}
+					<-time.After(89 * time.Second)
+				}
+				if n := srv.pipes.accepted.Load(); n != 1 || srv.pipes.allClosed() {
+					t.Fatalf("%d connections, closed: %v; want one, kept between calls 89s apart", n, srv.pipes.allClosed())
+				}
+				<-time.After(time.Second)
+				synctest.Wait()
+				if !srv.pipes.allClosed() {
+					t.Error("the connection is still open after 90s idle")
+				}
+			})
+		})
+	}
 }

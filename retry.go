@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -56,12 +57,13 @@ func DefaultRetryPolicy() RetryPolicy {
 
 // validate says what is wrong with p, after "RetryPolicy", or "".
 func (p RetryPolicy) validate() string {
-	switch {
-	case p.MaxRetries < 0:
+	if p.MaxRetries < 0 {
 		return ".MaxRetries is negative"
-	case p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0:
+	}
+	if p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0 {
 		return " durations must not be negative"
-	case p.MaxBackoff < p.MinBackoff:
+	}
+	if p.MaxBackoff < p.MinBackoff {
 		return ".MaxBackoff is less than MinBackoff"
 	}
 	return ""
@@ -153,8 +155,10 @@ func (t *transport) backoff(attempt int, resp *http.Response) (time.Duration, bo
 		}
 	}
 	// Doubled per retry up to MaxBackoff, compared first to not overflow.
+	// No bound on the shift: past 63 bits Go shifts to 0, which no positive
+	// MinBackoff is under, and a MinBackoff of 0 stays 0.
 	d := t.retry.MaxBackoff
-	if shift := attempt - 1; shift < 62 && t.retry.MinBackoff <= t.retry.MaxBackoff>>shift {
+	if shift := attempt - 1; t.retry.MinBackoff <= t.retry.MaxBackoff>>shift {
 		d = t.retry.MinBackoff << shift
 	}
 	// Equal jitter: at least half the backoff, so waits still grow.
@@ -167,11 +171,12 @@ func (t *transport) backoff(attempt int, resp *http.Response) (time.Duration, bo
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	const forever = time.Duration(1 << 62)
 	if v != "" && strings.Trim(v, "0123456789") == "" {
+		// Digits only: ParseInt fails only past int64, longer than forever.
 		secs, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || secs > int64(forever/time.Second) {
-			return forever, true
+		if err != nil {
+			secs = math.MaxInt64
 		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(min(secs, int64(forever/time.Second))) * time.Second, true
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		return max(at.Sub(now), 0), true

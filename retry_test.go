@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,25 +20,45 @@ import (
 	"github.com/datafold/datafold-go/api"
 )
 
-func TestRetry_backoffGrowsWithJitter(t *testing.T) {
+// The waits between attempts when the server names none: DefaultRetryPolicy's
+// start near 500ms and double up to 8s, each drawn between half and all of
+// its step (equal jitter), so that clients do not retry in step.
+func TestRetry_backoff(t *testing.T) {
 	t.Parallel()
-	clk := &clock{}
-	policy := datafold.DefaultRetryPolicy()
-	c, srv := setup(t, answer(jsonBody(200, `{}`)), withClient(datafold.WithRetryPolicy(policy), datafold.WithSleep(clk.sleep)))
-	srv.FailNext(3, http.StatusServiceUnavailable, "")
-	if o := call(t, c); o.err != nil {
-		t.Fatal(o.err)
+	type bounds struct{ lo, hi time.Duration }
+	const ms, s = time.Millisecond, time.Second
+	defaultSix := datafold.DefaultRetryPolicy()
+	defaultSix.MaxRetries = 6
+	tests := []struct {
+		name   string
+		policy datafold.RetryPolicy
+		want   []bounds
+	}{
+		{name: "default_policy_doubles_to_the_cap", policy: defaultSix,
+			want: []bounds{{250 * ms, 500 * ms}, {500 * ms, s}, {s, 2 * s}, {2 * s, 4 * s}, {4 * s, 8 * s}, {4 * s, 8 * s}}},
+		// However many doublings: 0 doubled stays 0.
+		{name: "min_backoff_zero_never_waits", policy: datafold.RetryPolicy{MaxRetries: 70, MaxBackoff: time.Hour},
+			want: make([]bounds, 70)},
 	}
-	waits := clk.recorded()
-	if len(waits) != 3 {
-		t.Fatalf("waits = %v, want 3", waits)
-	}
-	for i, w := range waits {
-		// Equal jitter: between half and all of the doubled backoff.
-		full := policy.MinBackoff << i
-		if w < full/2 || w > full {
-			t.Errorf("wait %d = %v, want within [%v, %v]", i, w, full/2, full)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := &clock{}
+			c, srv := setup(t, answer(jsonBody(200, `{}`)), withClient(datafold.WithRetryPolicy(tt.policy), datafold.WithSleep(clk.sleep)))
+			srv.FailNext(len(tt.want), http.StatusServiceUnavailable, "")
+			if o := call(t, c); o.err != nil {
+				t.Fatal(o.err)
+			}
+			waits := clk.recorded()
+			if len(waits) != len(tt.want) {
+				t.Fatalf("waited %d times, want %d", len(waits), len(tt.want))
+			}
+			for i, w := range waits {
+				if b := tt.want[i]; w < b.lo || w > b.hi {
+					t.Errorf("wait %d = %v, want within [%v, %v]", i+1, w, b.lo, b.hi)
+				}
+			}
+		})
 	}
 }
 
@@ -53,6 +74,64 @@ func TestRetry_backoffNeverOverflows(t *testing.T) {
 	for i, w := range clk.recorded() {
 		if w < policy.MinBackoff/2 || w > policy.MaxBackoff {
 			t.Errorf("wait %d = %v, want between MinBackoff/2 and MaxBackoff", i, w)
+		}
+	}
+}
+
+// Retry-After is honoured up to MaxRetryAfter, the cap included; one
+// second more and the answer comes back at once, for the caller to decide.
+// A date already past means no wait.
+func TestRetry_retryAfterCap(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		retryAfter string
+		wantWaits  string
+		wantStatus int
+	}{
+		{name: "at_the_cap", retryAfter: "30", wantWaits: "[30s]", wantStatus: 200},
+		{name: "one_second_over", retryAfter: "31", wantWaits: "[]", wantStatus: 429},
+		{name: "date_in_the_past", retryAfter: time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), wantWaits: "[0s]", wantStatus: 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := &clock{}
+			// MaxRetryAfter: 30s.
+			c, srv := setup(t, answer(jsonBody(200, `{}`)), withClient(datafold.WithRetryPolicy(datafold.DefaultRetryPolicy()), datafold.WithSleep(clk.sleep)))
+			srv.FailNext(1, http.StatusTooManyRequests, tt.retryAfter)
+			resp, err := c.RemoveIntegrationWithResponse(t.Context(), 42)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprint(clk.recorded()); resp.StatusCode() != tt.wantStatus || got != tt.wantWaits {
+				t.Errorf("status %d after waiting %v, want %d after %v", resp.StatusCode(), got, tt.wantStatus, tt.wantWaits)
+			}
+		})
+	}
+}
+
+// A context canceled as an answer asking for no wait arrives ends the call:
+// no attempt goes out on a canceled context.
+func TestRetry_canceledBeforeImmediateRetry(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	var cancel context.CancelFunc
+	c, _ := setup(t, viaTransport(func(r *http.Request) (*http.Response, error) {
+		calls.Add(1)
+		cancel()
+		return canned(http.StatusServiceUnavailable, http.Header{"Retry-After": {"0"}}, nil)(r)
+	}))
+	// Sixteen calls, so that a wait of 0 left to a select between the
+	// timer and the cancel would show.
+	for range 16 {
+		calls.Store(0)
+		ctx, stop := context.WithCancel(t.Context())
+		cancel = stop
+		_, err := c.RemoveIntegrationWithResponse(ctx, 42)
+		stop()
+		if !errors.Is(err, context.Canceled) || calls.Load() != 1 {
+			t.Fatalf("err = %v after %d attempts, want context.Canceled after 1", err, calls.Load())
 		}
 	}
 }
@@ -180,8 +259,14 @@ func TestRetry_transientErrors(t *testing.T) {
 				calls.Add(1)
 				return nil, tt.err
 			}))
-			if o := call(t, c); !errors.Is(o.err, tt.err) {
+			o := call(t, c)
+			if !errors.Is(o.err, tt.err) {
 				t.Errorf("err = %v, want %v", o.err, tt.err)
+			}
+			// One attempt's error is returned as it is; after retries, it
+			// says how many attempts were made.
+			if gaveUp := o.err != nil && strings.Contains(o.err.Error(), "gave up after"); gaveUp != (tt.wantCalls > 1) {
+				t.Errorf("err = %v, want an attempt count: %v", o.err, tt.wantCalls > 1)
 			}
 			if n := calls.Load(); n != int64(tt.wantCalls) {
 				t.Errorf("sent %d times, want %d", n, tt.wantCalls)

@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	datafold "github.com/datafold/datafold-go"
+	"github.com/datafold/datafold-go/api"
 )
 
 // A server that echoes the key puts it in its answer: in a body or a
@@ -95,5 +100,72 @@ func TestSecret_echoedKey(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Without NewClient's transport, the key comes from the request's
+// Authorization header: a client of your own, with only the key's editor,
+// has an echoed key redacted too, and a response with no request (a stub's)
+// is described without one.
+func TestSecret_withoutTheTransport(t *testing.T) {
+	t.Parallel()
+	echo := httptest.NewServer(jsonBody(http.StatusBadRequest, `{"detail":"malformed Authorization header: Key `+testKey+`"}`))
+	t.Cleanup(echo.Close)
+	key, err := datafold.NewAPIKey(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := api.NewClientWithResponses(echo.URL, api.WithRequestEditorFn(key.Intercept))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		err  func() error
+		want *datafold.APIError
+	}{
+		{name: "client_of_your_own", err: func() error {
+			_, err := datafold.Check(own.RemoveIntegrationWithResponse(t.Context(), 42))
+			return err
+		}, want: &datafold.APIError{StatusCode: 400, Method: "DELETE", Path: "/api/v1/lineage/bi/42/",
+			Detail: "malformed Authorization header: Key [REDACTED]", Attempts: 1}},
+		{name: "response_without_request", err: func() error {
+			return datafold.CheckResponse(&http.Response{StatusCode: http.StatusBadGateway, Body: io.NopCloser(strings.NewReader("bad gateway"))})
+		}, want: &datafold.APIError{StatusCode: 502, Body: []byte("bad gateway"), Attempts: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got *datafold.APIError
+			if err := tt.err(); !errors.As(err, &got) {
+				t.Fatalf("err = %v, want an *APIError", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("APIError mismatch (-want +got):\n%s", strings.ReplaceAll(diff, testKey, "<key>"))
+			}
+		})
+	}
+}
+
+// A transport error that names the request's URL, after a redirect the
+// server echoed the key into, shows [REDACTED] in its place and still
+// matches what it wraps.
+func TestSecret_transportErrorNamesURL(t *testing.T) {
+	t.Parallel()
+	errRefused := errors.New("proxy refused the request")
+	c, _ := setup(t, viaTransport(func(r *http.Request) (*http.Response, error) {
+		if !strings.HasPrefix(r.URL.Path, "/echo/") {
+			return &http.Response{
+				StatusCode: http.StatusTemporaryRedirect,
+				Header:     http.Header{"Location": {"/echo/" + url.PathEscape(testKey) + "/"}},
+				Body:       http.NoBody,
+				Request:    r,
+			}, nil
+		}
+		return nil, fmt.Errorf("%w: %s", errRefused, r.URL)
+	}))
+	o := call(t, c)
+	if !errors.Is(o.err, errRefused) || !strings.Contains(o.err.Error(), "/echo/[REDACTED]/") {
+		t.Errorf("err = %v, want %v naming /echo/[REDACTED]/", o.err, errRefused)
 	}
 }

@@ -49,14 +49,16 @@ func parseServer(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("the value is not a URL")
 	}
 	name := fmt.Sprintf("server %q", u.Scheme+"://"+u.Hostname())
-	switch {
-	case u.Scheme != "https" && u.Scheme != "http":
+	if u.Scheme != "https" && u.Scheme != "http" {
 		return nil, fmt.Errorf("%s: scheme must be https or http", name)
-	case u.Hostname() == "":
+	}
+	if u.Hostname() == "" {
 		return nil, fmt.Errorf("%s has no host", name)
-	case u.User != nil:
+	}
+	if u.User != nil {
 		return nil, fmt.Errorf("%s: credentials in the URL are not supported; use the API key", name)
-	case strings.ContainsAny(s, "?#"):
+	}
+	if strings.ContainsAny(s, "?#") {
 		// Checked on the text: a bare "?" or "#" leaves RawQuery and
 		// Fragment empty, yet the generated client would resolve paths
 		// against "prefix?" and lose the prefix.

@@ -33,6 +33,8 @@ func TestNewClient_serverPrecedence(t *testing.T) {
 		{name: "localhost_http", env: "http://localhost:8080", want: "http://localhost:8080/"},
 		{name: "ipv6_loopback_http", env: "http://[::1]:8080", want: "http://[::1]:8080/"},
 		{name: "plain_http_allowed", env: "http://datafold.internal", opts: []datafold.Option{datafold.WithInsecureHTTP()}, want: "http://datafold.internal/"},
+		{name: "lowest_port", env: "https://datafold.corp:1", want: "https://datafold.corp:1/"},
+		{name: "highest_port", env: "https://datafold.corp:65535", want: "https://datafold.corp:65535/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,6 +71,8 @@ func TestNewClient_badServer(t *testing.T) {
 		{name: "bad_scheme", server: "ftp://datafold.corp/hunter2", wantErr: "scheme must be https or http", wantName: `"ftp://datafold.corp"`},
 		{name: "no_host", server: "https://", wantErr: "has no host", wantName: `"https://"`},
 		{name: "bad_port", server: "https://datafold.corp:99999/hunter2", wantErr: "bad port", wantName: `"https://datafold.corp"`},
+		{name: "port_0", server: "https://datafold.corp:0/hunter2", wantErr: "bad port", wantName: `"https://datafold.corp"`},
+		{name: "port_65536", server: "https://datafold.corp:65536/hunter2", wantErr: "bad port", wantName: `"https://datafold.corp"`},
 		{name: "credentials", server: "https://ci-bot:hunter2@datafold.corp", wantErr: "credentials in the URL", wantName: `"https://datafold.corp"`},
 		{name: "token_in_query", server: "https://datafold.corp/?token=hunter2", wantErr: "no query", wantName: `"https://datafold.corp"`},
 		{name: "token_in_fragment", server: "https://datafold.corp/x#hunter2", wantErr: "no query or fragment", wantName: `"https://datafold.corp"`},
@@ -114,5 +118,33 @@ func TestNewClient_badServer(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A server value holding the key is refused without being named, since
+// naming it would print the key; a key of fewer than 8 characters is not
+// looked for, as it may well be part of a real host name.
+func TestNewClient_keyInServer(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		key, server string
+		wantRefused bool
+	}{
+		{name: "8_characters", key: "dfk12345", server: "https://dfk12345.example.com", wantRefused: true},
+		{name: "7_characters", key: "dfk1234", server: "https://dfk1234.example.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := datafold.NewClient(datafold.WithAPIKey(tt.key), datafold.WithServer(tt.server))
+			refused := err != nil && strings.Contains(err.Error(), "holds the API key")
+			if refused != tt.wantRefused || !refused && err != nil {
+				t.Errorf("NewClient err = %v, want the server refused: %v", err, tt.wantRefused)
+			}
+			if err != nil && strings.Contains(err.Error(), tt.key) {
+				t.Errorf("error %q repeats the key", err)
+			}
+		})
 	}
 }

@@ -27,7 +27,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	ctx := req.Context()
-	retryable := t.retry.MaxRetries > 0 && t.methodRetryable(req.Method) &&
+	// MaxRetries is checked per attempt below; here, whether a retry could
+	// send the same request again.
+	retryable := t.methodRetryable(req.Method) &&
 		(req.Body == nil || req.Body == http.NoBody || req.GetBody != nil)
 
 	for attempt := 1; ; attempt++ {
@@ -108,11 +110,10 @@ func (t *transport) read(req *http.Request, resp *http.Response) error {
 	}
 	tooLarge, readErr := b.readFrom(rc, t.maxBody, resp.ContentLength)
 	_ = rc.Close()
-	switch {
-	case tooLarge:
+	if tooLarge {
 		b.err = fmt.Errorf("%w: %s %s: the body is longer than the %d-byte limit (see datafold.WithMaxResponseBytes)",
 			ErrResponseTooLarge, req.Method, redactPath(req.URL, t.key), t.maxBody)
-	case readErr != nil:
+	} else if readErr != nil {
 		b.err = brokenBody(req, resp, readErr, t.key)
 	}
 	return readErr

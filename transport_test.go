@@ -114,39 +114,167 @@ func TestRedirects(t *testing.T) {
 
 // A redirect that would carry the key over plain http is refused before
 // it reaches the network: from https whatever the host, and to a host that
-// is not loopback.
-func TestRedirects_toPlainHTTPRefused(t *testing.T) {
+// is not loopback. A hop that Go has taken the key off (another host) goes.
+func TestRedirects_toPlainHTTP(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name     string
-		server   string
-		location string
+		name        string
+		server      string
+		location    string
+		wantRefused bool
 	}{
-		{name: "https_to_http_same_host", server: "https://api.example.test", location: "http://api.example.test"},
+		{name: "https_to_http_same_host", server: "https://api.example.test", location: "http://api.example.test", wantRefused: true},
 		// Go keeps the header for a subdomain; evil.localhost is not
 		// loopback.
-		{name: "loopback_to_http_subdomain", server: "http://localhost", location: "http://evil.localhost"},
+		{name: "loopback_to_http_subdomain", server: "http://localhost", location: "http://evil.localhost", wantRefused: true},
+		{name: "https_to_http_other_host_without_key", server: "https://api.example.test", location: "http://files.example.test"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var hops atomic.Int64
 			c, _ := setup(t, viaTransport(func(r *http.Request) (*http.Response, error) {
-				if hops.Add(1) > 1 {
+				if hops.Add(1) == 1 {
+					return &http.Response{
+						StatusCode: http.StatusTemporaryRedirect,
+						Header:     http.Header{"Location": {tt.location + r.URL.Path}},
+						Body:       http.NoBody,
+						Request:    r,
+					}, nil
+				}
+				if tt.wantRefused {
 					t.Errorf("a request to %s reached the network", r.URL)
 				}
-				return &http.Response{
-					StatusCode: http.StatusTemporaryRedirect,
-					Header:     http.Header{"Location": {tt.location + r.URL.Path}},
-					Body:       http.NoBody,
-					Request:    r,
-				}, nil
+				if auth := r.Header.Get("Authorization"); auth != "" {
+					t.Errorf("the hop to %s carries Authorization", r.URL)
+				}
+				return canned(http.StatusOK, http.Header{"Content-Type": {"application/json"}}, []byte(`{}`))(r)
 			}), withClient(datafold.WithServer(tt.server)))
-			if o := call(t, c); !errors.Is(o.err, datafold.ErrInsecureTransport) {
-				t.Errorf("err = %v, want ErrInsecureTransport", o.err)
+			o := call(t, c)
+			if got := errors.Is(o.err, datafold.ErrInsecureTransport); got != tt.wantRefused {
+				t.Errorf("err = %v, want ErrInsecureTransport: %v", o.err, tt.wantRefused)
+			}
+			if !tt.wantRefused && (o.err != nil || hops.Load() != 2) {
+				t.Errorf("err = %v after %d hops, want the redirect followed", o.err, hops.Load())
 			}
 		})
 	}
+}
+
+// trackedBody is a request body that says when it is closed: http.Client
+// promises the caller that the transport closes it, even on errors, and an
+// *os.File left open is a descriptor leaked.
+type trackedBody struct {
+	io.Reader
+	once   sync.Once
+	closed chan struct{}
+}
+
+func newTrackedBody(s string) *trackedBody {
+	return &trackedBody{Reader: strings.NewReader(s), closed: make(chan struct{})}
+}
+
+func (b *trackedBody) Close() error {
+	b.once.Do(func() { close(b.closed) })
+	return nil
+}
+
+// waitClosed fails t unless b is closed soon: net/http may close a body
+// from its own goroutine after RoundTrip returns.
+func (b *trackedBody) waitClosed(t *testing.T) {
+	t.Helper()
+	select {
+	case <-b.closed:
+	case <-time.After(5 * time.Second):
+		t.Error("the request body was never closed")
+	}
+}
+
+// A request body goes out whole on every attempt: replayed through GetBody
+// on a retry, and sent once when nothing can replay it. The caller's body
+// is closed whatever the outcome.
+func TestTransport_requestBody(t *testing.T) {
+	t.Parallel()
+	const payload = `{"id":9,"name":"Mode"}`
+	errGone := errors.New("the file is gone")
+	tests := []struct {
+		name       string
+		getBody    func() (io.ReadCloser, error) // nil: the body cannot be replayed
+		wantCalls  int
+		wantStatus int // 0: an error
+		wantErr    error
+	}{
+		{name: "replayed_on_each_retry", wantCalls: 3, wantStatus: 200,
+			getBody: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(payload)), nil }},
+		{name: "without_getbody_sent_once", wantCalls: 1, wantStatus: 503},
+		{name: "replay_fails", wantCalls: 1, wantErr: errGone,
+			getBody: func() (io.ReadCloser, error) { return nil, errGone }},
+	}
+	for _, proto := range protos {
+		for _, tt := range tests {
+			t.Run(proto+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				var mu sync.Mutex
+				var bodies []string
+				c, srv := setup(t, over(proto), rawHandler(func(w http.ResponseWriter, r *http.Request) {
+					b, _ := io.ReadAll(r.Body)
+					mu.Lock()
+					bodies = append(bodies, string(b))
+					n := len(bodies)
+					mu.Unlock()
+					if n <= 2 {
+						w.WriteHeader(http.StatusServiceUnavailable)
+						return
+					}
+					jsonBody(200, `{}`)(w, r)
+				}))
+				body := newTrackedBody(payload)
+				req, _ := http.NewRequestWithContext(t.Context(), http.MethodPut, srv.URL+"/api/v1/lineage/bi/9/", nil)
+				req.Body, req.ContentLength, req.GetBody = body, int64(len(payload)), tt.getBody
+				resp, err := c.ClientInterface.(*api.Client).Client.Do(req)
+				if resp != nil {
+					_ = resp.Body.Close()
+				}
+				switch {
+				case tt.wantErr != nil:
+					if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), "replaying the request body") {
+						t.Errorf("err = %v, want one replaying the body, wrapping %v", err, tt.wantErr)
+					}
+				case err != nil || resp.StatusCode != tt.wantStatus:
+					t.Errorf("resp, err = %v, %v; want status %d", resp, err, tt.wantStatus)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if len(bodies) != tt.wantCalls {
+					t.Errorf("the server got %d requests, want %d", len(bodies), tt.wantCalls)
+				}
+				for i, b := range bodies {
+					if b != payload {
+						t.Errorf("attempt %d carried %q, want %q", i+1, b, payload)
+					}
+				}
+				body.waitClosed(t)
+			})
+		}
+	}
+}
+
+// A request refused before it is sent has its body closed all the same.
+func TestTransport_refusedBodyClosed(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, viaTransport(func(r *http.Request) (*http.Response, error) {
+		t.Errorf("a request to %s reached the network", r.URL)
+		return nil, errors.New("sent")
+	}))
+	body := newTrackedBody(`{}`)
+	// An editor may point a request anywhere; the key still stays off
+	// plain http.
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPut, "http://datafold.example.com/api/v1/lineage/bi/9/", body)
+	req.Header.Set("Authorization", "Key "+testKey)
+	if _, err := c.ClientInterface.(*api.Client).Client.Do(req); !errors.Is(err, datafold.ErrInsecureTransport) {
+		t.Errorf("err = %v, want ErrInsecureTransport", err)
+	}
+	body.waitClosed(t)
 }
 
 // The caller's deadline ends a call to a server slower than it, exactly

@@ -9,8 +9,15 @@ var releaseTag string
 // Version returns the version of this module linked into the program, such
 // as "v1.2.0", or "devel" when it is built from a working tree.
 func Version() string {
-	v := releaseTag
-	if bi, ok := debug.ReadBuildInfo(); ok && v == "" {
+	bi, _ := debug.ReadBuildInfo()
+	return version(releaseTag, bi)
+}
+
+// version is Version for a given release tag and build info (nil when the
+// binary has none), apart so that tests can give both.
+func version(tag string, bi *debug.BuildInfo) string {
+	v := tag
+	if bi != nil && v == "" {
 		for _, m := range append([]*debug.Module{&bi.Main}, bi.Deps...) {
 			if m.Path == "github.com/datafold/datafold-go" {
 				v = m.Version

@@ -8,6 +8,7 @@
 //	devtool demo                                               make demo
 //	devtool bench                                              make bench
 //	devtool release -version vX.Y.Z [-out dist] [-notes FILE] [-check]
+//	devtool mutate [-workers N]                                make mutate
 //
 // update-spec replaces openapi.yaml with a newer upstream document,
 // reports what changed (oasdiff), drafts the CHANGELOG.md entry and the
@@ -18,6 +19,10 @@
 // in scratch copies of the repository, with a PATH that holds only POSIX
 // utilities and the Go toolchain, and checks the reports; it is also the
 // dry run of the weekly spec-watch workflow.
+//
+// mutate runs the mutation tester on the root package and checks that
+// every mutant the tests leave alive is explained in
+// testdata/mutants-equivalent.md (see mutate.go).
 //
 // release cross-compiles the CLI for linux, darwin and windows on amd64
 // and arm64 with the tag stamped in, and writes SHA256SUMS.
@@ -39,7 +44,7 @@ func main() {
 	}
 }
 
-const usage = "usage: devtool update-spec|fixtures|demo|bench|release [flags]"
+const usage = "usage: devtool update-spec|fixtures|demo|bench|release|mutate [flags]"
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -57,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return updateSpecCmd(rest, stdout, stderr)
 	case "release":
 		return releaseCmd(rest, stdout, stderr)
+	case "mutate":
+		return mutateCmd(rest, stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q; %s", cmd, usage)
 }
