@@ -166,7 +166,7 @@ paths:
             schema: {anyOf: [{type: integer}, {type: string, format: date-time}]}
       responses: {'204': {description: none}}
 `)
-	actions, final, err := hoistUnions(spec, func(operation) string { return "MakeX" })
+	actions, final, err := hoistUnions(spec, func(operation) string { return "MakeX" }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

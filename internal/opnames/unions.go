@@ -44,14 +44,16 @@ type unionHoister struct {
 // unionActions returns the overlay actions that hoist the spec's
 // problematic unions, given each operation's Go name.
 func unionActions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node, error) {
-	actions, _, err := hoistUnions(spec, opName)
+	actions, _, err := hoistUnions(spec, opName, nil)
 	return actions, err
 }
 
 // hoistUnions is unionActions, and also returns the document as the
 // actions leave it, the hoisted unions among its component schemas, for
-// actions that follow to target.
-func hoistUnions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node, *yaml.Node, error) {
+// actions that follow to target. A union hoisted out of a component is
+// named after the component's Go name in typeNames (overlay.yaml's
+// x-go-names), so it reads as the type it belongs to.
+func hoistUnions(spec *yaml.Node, opName func(operation) string, typeNames map[string]string) ([]*yaml.Node, *yaml.Node, error) {
 	work := deepCopy(yamlnode.Root(spec))
 	components := yamlnode.Get(work, "components")
 	if components == nil {
@@ -66,6 +68,15 @@ func hoistUnions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node, 
 	h := &unionHoister{root: work, taken: map[string]bool{}}
 	for i := 0; i+1 < len(schemas.Content); i += 2 {
 		h.taken[goname.Key(schemas.Content[i].Value)] = true
+	}
+	for _, goName := range typeNames {
+		h.taken[goname.Key(goName)] = true
+	}
+	stem := func(component string) string {
+		if goName, ok := typeNames[component]; ok {
+			return goName
+		}
+		return component
 	}
 
 	type edit struct {
@@ -82,8 +93,8 @@ func hoistUnions(spec *yaml.Node, opName func(operation) string) ([]*yaml.Node, 
 		name := schemas.Content[i].Value
 		before := h.sites
 		text := binaryText(schemas.Content[i+1]) > 0
-		disc := h.discriminators(schemas.Content[i+1], name) > 0
-		h.walk(schemas.Content[i+1], name)
+		disc := h.discriminators(schemas.Content[i+1], stem(name)) > 0
+		h.walk(schemas.Content[i+1], stem(name))
 		if h.sites > before || text || disc {
 			changedComponents[name] = true
 		}
@@ -652,7 +663,7 @@ func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 			return name
 		}
 		return codegen.ToCamelCase(op.ID)
-	})
+	}, o.typeNames)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -391,5 +395,68 @@ components:
 				t.Errorf("hoisted branches (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// A union hoisted out of a component is named after the Go name
+// overlay.yaml gives the component, and overlay.yaml's own actions come
+// after the generated ones: a generated action replaces the whole
+// component, and before them it would drop the name.
+func TestOverlayKeepsGoNames(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "openapi.yaml")
+	overlayPath := filepath.Join(dir, "overlay.yaml")
+	out := filepath.Join(dir, "overlay.gen.yaml")
+	writeFile(t, spec, `
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Csv: {type: object, properties: {kind: {const: csv}}}
+    Parquet: {type: object, properties: {kind: {const: parquet}}}
+    app__diffs__schemas__Diff:
+      type: object
+      properties:
+        options:
+          anyOf:
+            - oneOf: [{$ref: '#/components/schemas/Csv'}, {$ref: '#/components/schemas/Parquet'}]
+              discriminator: {propertyName: kind}
+            - type: 'null'
+`)
+	writeFile(t, overlayPath, `
+overlay: 1.0.0
+info: {title: t, version: '1'}
+actions:
+  - target: $['components']['schemas']['app__diffs__schemas__Diff']
+    update: {x-go-name: Diff}
+`)
+	if err := overlayCmd(spec, overlayPath, out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := readYAML(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seq []string
+	for _, a := range yamlnode.Get(yamlnode.Root(doc), "actions").Content {
+		what := "generated " + yamlnode.Get(a, "target").Value
+		if upd := yamlnode.Get(a, "update"); yamlnode.Get(upd, "x-go-name") != nil {
+			what = "x-go-name " + yamlnode.Get(upd, "x-go-name").Value
+		} else if yamlnode.Get(upd, "DiffOptions") != nil {
+			what = "hoisted DiffOptions"
+		}
+		seq = append(seq, what)
+	}
+	if len(seq) == 0 || seq[len(seq)-1] != "x-go-name Diff" || !slices.Contains(seq, "hoisted DiffOptions") {
+		t.Errorf("actions in order:\n%s\nwant the union hoisted as DiffOptions, and overlay.yaml's x-go-name last", strings.Join(seq, "\n"))
+	}
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
