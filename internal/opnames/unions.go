@@ -647,6 +647,11 @@ func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 		return err
 	}
 	actions = append(actions, untypedParamActions(spec)...)
+	more, err := documentActions(spec, o.doc)
+	if err != nil {
+		return err
+	}
+	actions = append(actions, more...)
 	o.actions.Content = append(o.actions.Content, actions...)
 
 	var buf bytes.Buffer

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/util"
+	"go.yaml.in/yaml/v3"
+)
+
+// generate runs names -auto and overlay on spec, then oapi-codegen with the
+// repository's configuration and user templates, as go generate does, and
+// returns the parsed code, the code and overlay.yaml as names left it.
+// codegen.Generate sets the package's global options, which the codegen
+// functions other tests call read: tests that generate are not parallel,
+// and so run before the parallel ones start.
+func generate(t *testing.T, spec string) (*ast.File, string, string) {
+	t.Helper()
+	dir := writeFiles(t, map[string]string{"openapi.yaml": spec, "overlay.yaml": noOverlay})
+	specPath, overlayPath, gen := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "overlay.yaml"), filepath.Join(dir, "overlay.gen.yaml")
+	var out bytes.Buffer
+	if err := run([]string{"names", "-auto", "-spec", specPath, "-overlay", overlayPath}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"overlay", "-spec", specPath, "-overlay", overlayPath, "-out", gen}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := util.LoadSwaggerWithOverlay(specPath, util.LoadSwaggerWithOverlayOpts{Path: gen, Strict: true})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, mustRead(t, gen))
+	}
+	b, err := os.ReadFile("../../oapi-codegen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg codegen.Configuration
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range cfg.OutputOptions.UserTemplates {
+		cfg.OutputOptions.UserTemplates[name] = filepath.Join("../..", p)
+	}
+	cfg.OutputOptions.Overlay = codegen.OutputOptionsOverlay{}
+	code, err := codegen.Generate(doc, cfg.UpdateDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := parser.ParseFile(token.NewFileSet(), "gen.go", code, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return file, code, string(mustRead(t, overlayPath))
+}
+
+// deprecated lists the declarations Go tools take as deprecated: those
+// whose doc comment has a paragraph starting "Deprecated: " (the rule of
+// staticcheck's SA1019 and of gopls). Methods are Recv.Name, struct
+// fields Type.Field.
+func deprecated(file *ast.File) []string {
+	is := func(doc *ast.CommentGroup) bool {
+		return doc != nil && slices.ContainsFunc(strings.Split(doc.Text(), "\n\n"), func(p string) bool {
+			return strings.HasPrefix(p, "Deprecated: ")
+		})
+	}
+	var out []string
+	for _, d := range file.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if !is(d.Doc) {
+				continue
+			}
+			name := d.Name.Name
+			if d.Recv != nil {
+				name = strings.TrimPrefix(render(d.Recv.List[0].Type), "*") + "." + name
+			}
+			out = append(out, name)
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				ts, ok := s.(*ast.TypeSpec)
+				if !ok {
+					continue
+				}
+				if is(d.Doc) || is(ts.Doc) {
+					out = append(out, ts.Name.Name)
+				}
+				switch typ := ts.Type.(type) {
+				case *ast.StructType:
+					for _, f := range typ.Fields.List {
+						if is(f.Doc) && len(f.Names) > 0 {
+							out = append(out, ts.Name.Name+"."+f.Names[0].Name)
+						}
+					}
+				case *ast.InterfaceType:
+					for _, m := range typ.Methods.List {
+						if is(m.Doc) && len(m.Names) > 0 {
+							out = append(out, ts.Name.Name+"."+m.Names[0].Name)
+						}
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestDeprecation: what a document deprecates is marked so that Go tools
+// see it, described or not, given a reason or not: operations (every
+// method of both clients and the body type), query parameters, schemas and
+// properties.
+func TestDeprecation(t *testing.T) {
+	const spec = `openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /api/v1/reports/:
+    get:
+      operationId: list_reports_api_v1_reports__get
+      parameters:
+        - {name: owner, in: query, deprecated: true, description: Whose reports., schema: {anyOf: [{type: string}, {type: 'null'}], deprecated: true}}
+        - {name: kind, in: query, deprecated: true, schema: {type: string}}
+        - {name: page, in: query, description: Which page., schema: {type: integer}}
+      responses: {'200': {description: OK, content: {application/json: {schema: {$ref: '#/components/schemas/Report'}}}}}
+  /api/v1/reports/{report_id}/archive:
+    post:
+      operationId: archive_report_api_v1_reports__report_id__archive_post
+      description: Archives a report.
+      deprecated: true
+      x-deprecated-reason: Use PATCH.
+      parameters: [{name: report_id, in: path, required: true, schema: {type: integer}}]
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Report'}}}}
+      responses: {'200': {description: OK}}
+components:
+  schemas:
+    Report:
+      type: object
+      properties:
+        title: {type: string, description: The title.}
+        owner: {type: string, deprecated: true, description: "Who owns it.\n"}
+        layout: {$ref: '#/components/schemas/Layout', deprecated: true, description: How it is laid out.}
+        shared: {anyOf: [{type: array, items: {type: string}}, {type: 'null'}], deprecated: true, x-deprecated-reason: Gone.}
+        meta:
+          type: object
+          properties:
+            flag: {type: boolean, deprecated: true, description: A flag.}
+    Layout: {type: string, enum: [grid, list], deprecated: true, description: A layout.}
+`
+	file, code, _ := generate(t, spec)
+	want := []string{
+		"ArchiveReportJSONRequestBody",
+		"Client.ArchiveReport", "Client.ArchiveReportWithBody",
+		"ClientInterface.ArchiveReport", "ClientInterface.ArchiveReportWithBody",
+		"ClientWithResponses.ArchiveReportWithBodyWithResponse", "ClientWithResponses.ArchiveReportWithResponse",
+		"ClientWithResponsesInterface.ArchiveReportWithBodyWithResponse", "ClientWithResponsesInterface.ArchiveReportWithResponse",
+		"Layout",
+		"ListReportsParams.Kind", "ListReportsParams.Owner",
+		"Report.Layout", "Report.Owner", "Report.Shared",
+		"Report_Meta.Flag",
+	}
+	if diff := cmp.Diff(want, deprecated(file)); diff != "" {
+		t.Errorf("deprecated declarations (-want +got):\n%s", diff)
+	}
+	for _, reason := range []string{"// Deprecated: Use PATCH.", "// Deprecated: Gone."} {
+		if !strings.Contains(code, reason) {
+			t.Errorf("the generated code lacks %q", reason)
+		}
+	}
+	// The description stays as it was, only apart from the notice.
+	if !strings.Contains(code, "\t// Owner Who owns it.\n\t//\n\t// Deprecated:") {
+		t.Errorf("Report.Owner's comment:\n%s", code[strings.Index(code, "type Report struct"):][:600])
+	}
+}
+
+func render(e ast.Expr) string {
+	if s, ok := e.(*ast.StarExpr); ok {
+		return "*" + render(s.X)
+	}
+	if id, ok := e.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
