@@ -6,12 +6,20 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/datafold/datafold-go/internal/invalid"
 	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
-// documentActions are the generated actions written after the others.
-func documentActions(spec, _ *yaml.Node) ([]*yaml.Node, error) {
-	return deprecationActions(spec), nil
+// documentActions are the generated actions written after the others:
+// deprecationActions, then the repairs of rules the document breaks
+// (internal/invalid). Both are judged on the document as overlay.yaml's
+// own actions leave it, which is what they apply to.
+func documentActions(spec, overlayDoc *yaml.Node) ([]*yaml.Node, error) {
+	doc, err := invalid.Apply(spec, overlayDoc)
+	if err != nil {
+		return nil, err
+	}
+	return append(deprecationActions(doc), invalid.Check(doc).Actions...), nil
 }
 
 // deprecationActions end with an empty line the description of every
