@@ -179,6 +179,41 @@ components:
 	}
 }
 
+// TestNames_sharedOperationID: operations sharing an operationId, as a
+// FastAPI route for GET and POST has, or a chosen id used on two paths,
+// each get a Go name, written as actions found by path and method, so that
+// the generated code declares every name once.
+func TestNames_sharedOperationID(t *testing.T) {
+	spec := specOf([]string{
+		"GET /api/v1/reports/{report_id}/status report_status_api_v1_reports__report_id__status_get",
+		"POST /api/v1/reports/{report_id}/status report_status_api_v1_reports__report_id__status_get",
+		"POST /api/v1/charts/bar render_chart",
+		"POST /api/v1/charts/line render_chart",
+		"GET /v1/oauth2/userinfo oauth2:userinfo",
+		"POST /v1/oauth2/userinfo oauth2:userinfo",
+	})
+	file, _, overlay := generate(t, spec)
+	var methods []string
+	for _, d := range file.Decls {
+		if f, ok := d.(*ast.FuncDecl); ok && f.Recv != nil && strings.HasSuffix(f.Name.Name, "WithResponse") && !strings.HasSuffix(f.Name.Name, "WithBodyWithResponse") &&
+			strings.Contains(render(f.Recv.List[0].Type), "ClientWithResponses") {
+			methods = append(methods, f.Name.Name)
+		}
+	}
+	slices.Sort(methods)
+	want := []string{
+		"Oauth2UserinfoGetWithResponse", "Oauth2UserinfoPostWithResponse",
+		"RenderChartBarWithResponse", "RenderChartLineWithResponse",
+		"ReportStatusGetWithResponse", "ReportStatusPostWithResponse",
+	}
+	if diff := cmp.Diff(want, methods); diff != "" {
+		t.Errorf("ClientWithResponses methods (-want +got):\n%s\n%s", diff, overlay)
+	}
+	if strings.Contains(overlay, "operationId ==") {
+		t.Errorf("an action finds a shared operationId by id:\n%s", overlay)
+	}
+}
+
 func render(e ast.Expr) string {
 	if s, ok := e.(*ast.StarExpr); ok {
 		return "*" + render(s.X)
@@ -187,4 +222,37 @@ func render(e ast.Expr) string {
 		return id.Name
 	}
 	return ""
+}
+
+// TestOverlay_repairsPathParameters: a document the generator refused
+// ("path '…' has 2 positional parameters, but spec has 1 declared")
+// generates once opnames overlay writes the repairs of internal/invalid:
+// the undeclared {folder_id} is a string argument, the source_id the path
+// lacks is gone.
+func TestOverlay_repairsPathParameters(t *testing.T) {
+	const spec = `openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /v1/agents/{agent_id}/folders/attach/{folder_id}:
+    patch:
+      operationId: attach_folder_to_agent
+      parameters:
+        - {name: agent_id, in: path, required: true, schema: {type: string}}
+        - {name: source_id, in: path, required: true, schema: {type: integer}}
+      responses: {'200': {description: OK}}
+  /v1/agents/{agent_id}/messages/cancel:
+    post: {operationId: cancel_agent_run, responses: {'200': {description: OK}}}
+`
+	_, code, _ := generate(t, spec)
+	for _, want := range []string{
+		"AttachFolderToAgentWithResponse(ctx context.Context, agentID string, folderID string, reqEditors ...RequestEditorFn)",
+		"CancelAgentRunWithResponse(ctx context.Context, agentID string, reqEditors ...RequestEditorFn)",
+	} {
+		if !strings.Contains(code, want) {
+			t.Errorf("the generated code lacks %s", want)
+		}
+	}
+	if strings.Contains(code, "sourceID") {
+		t.Error("the generated code still has source_id")
+	}
 }
