@@ -117,6 +117,13 @@ func run(genDir, outPath string) error {
 			goType, ok = types[naming.Key(name)]
 		}
 		if !ok {
+			// Punctuation that starts a name becomes a word of its own
+			// (Infinity's _OpenAIEmbeddingInput_Text is
+			// UnderscoreOpenAIEmbeddingInputText): the generator's own
+			// function says so.
+			goType, ok = types[naming.Key(codegen.SchemaNameToTypeName(name))]
+		}
+		if !ok {
 			missing = append(missing, name)
 			continue
 		}
