@@ -346,14 +346,27 @@ func conformanceBody[T any](in *conformanceInput) T {
 	return v
 }
 
-// ContentType and RawBody give the untyped call a multipart body built
-// from the synthesized object: strings as fields, binary formats as files.
+// ContentType and RawBody give the untyped call its body: for a multipart
+// media type, one built from the synthesized object (strings as fields,
+// binary formats as files); for any other (text/plain, a binary format
+// such as Phoenix's application/x-protobuf), the synthesized value in that
+// media type, a string as it is and anything else as JSON.
 func (in *conformanceInput) ContentType() string {
+	if !strings.HasPrefix(in.media, "multipart/") {
+		return in.media
+	}
 	_, ct := in.multipart()
 	return ct
 }
 
 func (in *conformanceInput) RawBody() io.Reader {
+	if !strings.HasPrefix(in.media, "multipart/") {
+		if s, ok := in.body.(string); ok {
+			return strings.NewReader(s)
+		}
+		b, _ := json.Marshal(in.body)
+		return bytes.NewReader(b)
+	}
 	b, _ := in.multipart()
 	return bytes.NewReader(b)
 }
