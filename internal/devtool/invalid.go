@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -77,29 +78,38 @@ func generate(stdout io.Writer) error {
 	if werr := os.WriteFile(log, out.Bytes(), 0o644); werr != nil {
 		log = "(not kept: " + werr.Error() + ")"
 	}
-	return fmt.Errorf("update-spec: the generator refused the document, by a rule internal/invalid does not check yet: %s (go generate's output: %s)",
+	return fmt.Errorf("update-spec: generating from the document failed, by a rule internal/invalid does not check yet: %s (go generate's whole output: %s)",
 		generatorError(out.String()), log)
 }
 
-// generatorError finds oapi-codegen's error in go generate's output and
-// drops the wrappers that only say where it was met ("error generating
-// code: error creating operation definitions: ...").
+// generatorError finds the failing generator's own message in go
+// generate's output, the line before go generate names the directive that
+// failed, and drops the wrappers that only say where oapi-codegen met it
+// ("error generating code: error creating operation definitions: ...").
 func generatorError(out string) string {
-	last := ""
+	var lines []string
 	for l := range strings.Lines(out) {
-		l = strings.TrimSpace(l)
-		if strings.HasPrefix(l, "error ") || strings.HasPrefix(l, "failed ") || strings.Contains(l, ": error ") {
-			last = l
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "exit status ") {
+			lines = append(lines, l)
 		}
 	}
-	if last == "" {
-		lines := strings.Split(strings.TrimSpace(out), "\n")
-		return strings.TrimSpace(lines[len(lines)-1])
+	if len(lines) == 0 {
+		return "no output"
 	}
-	parts := strings.Split(last, ": ")
+	msg := lines[len(lines)-1]
+	for i, l := range lines {
+		if directive.MatchString(l) && i > 0 {
+			msg = lines[i-1]
+			break
+		}
+	}
+	parts := strings.Split(msg, ": ")
 	i := 0
 	for i < len(parts)-1 && (strings.HasPrefix(parts[i], "error ") || strings.HasPrefix(parts[i], "failed ")) {
 		i++
 	}
 	return strings.Join(parts[i:], ": ")
 }
+
+// directive is go generate's line naming the directive that failed.
+var directive = regexp.MustCompile(`^\S+\.go:\d+: running "`)

@@ -157,7 +157,11 @@ func TestGeneratorError(t *testing.T) {
 			"error generating code: error creating operation definitions: path '/v1/x/{workflow_id}' has 1 positional parameters, but spec has 0 declared\n" +
 			"gen.go:9: running \"go\": exit status 1\n": "path '/v1/x/{workflow_id}' has 1 positional parameters, but spec has 0 declared",
 		"error generating code: duplicate typename 'Foo' detected, can't auto-rename, please use x-go-name to specify your own name for one of them\n": "duplicate typename 'Foo' detected, can't auto-rename, please use x-go-name to specify your own name for one of them",
-		"something else entirely\nexit status 2\n": "exit status 2",
+		"opnames: wrote api/overlay.gen.yaml (0 generated actions)\n" +
+			"conformance: no Go type found for component schemas _Usage\n" +
+			"exit status 1\n" +
+			"gen.go:11: running \"go\": exit status 1\n": "conformance: no Go type found for component schemas _Usage",
+		"something else entirely\nexit status 2\n": "something else entirely",
 	} {
 		if got := generatorError(out); got != want {
 			t.Errorf("generatorError(%q) = %q, want %q", out, got, want)
