@@ -27,6 +27,15 @@
 //     content ("parameter '…' has no schema or content"). Repaired: a path
 //     parameter is required by definition, and a parameter without a
 //     schema takes any text, which a string is.
+//   - A header parameter is not named Accept, Content-Type or
+//     Authorization: OpenAPI says such a definition SHALL be ignored.
+//     Repaired: it is dropped. The generator kept it as a Params field
+//     that replaced the header the client sets itself (Phoenix declares
+//     content-type beside a protobuf body).
+//   - A path parameter's schema admits no null. Repaired: the null is
+//     taken out. No URL carries a null, so the server never receives one,
+//     and a null the generated code accepted went out as an empty segment,
+//     to another path (Frigate's {camera_name}, str | None in FastAPI).
 //   - An operation's parameters are unique by name and location ("duplicate
 //     local parameter"; FastAPI wrote a parameter a dependency shares with
 //     its route twice). Repaired when the copies are identical: the later
@@ -211,7 +220,14 @@ func (c *checker) pathItem(path string, item *yaml.Node) {
 				c.orphan(where, p)
 				continue
 			}
+			if p.in == "header" && reserved[strings.ToLower(p.name)] {
+				c.ignored(where, p)
+				continue
+			}
 			c.typeless(where, p)
+			if p.in == "path" {
+				c.nullable(where, p)
+			}
 		}
 		for _, name := range tmpl {
 			if !slices.ContainsFunc(effective, func(p param) bool { return p.in == "path" && p.name == name }) {
@@ -249,6 +265,113 @@ func (c *checker) orphan(where string, p param) {
 	}
 	c.remove(p, fmt.Sprintf("Drops path parameter %s from %s: its path has no {%s}, so no request can carry it (written by 'opnames overlay').",
 		p.name, where, p.name))
+}
+
+// reserved are the header names OpenAPI says a header parameter SHALL be
+// ignored under: the client sets those itself.
+var reserved = map[string]bool{"accept": true, "content-type": true, "authorization": true}
+
+// ignored drops a header parameter OpenAPI says to ignore. The generator
+// does not: it made a Params field whose value replaced the header the
+// client sets (Phoenix's content-type beside a protobuf body sent
+// whatever the field held as the body's media type).
+func (c *checker) ignored(where string, p param) {
+	c.warn("%s: header parameter %s is one OpenAPI says to ignore; dropped by a generated overlay action, the client sets that header itself (rule: no header parameter is named Accept, Content-Type or Authorization)",
+		where, p.name)
+	c.remove(p, fmt.Sprintf("Drops header parameter %s of %s, which OpenAPI says to ignore: the client sets that header itself (written by 'opnames overlay').", p.name, where))
+}
+
+// nullable takes null out of a path parameter's schema. A URL has no
+// null: the segment is always text, so the server never receives one,
+// and a null the generated code accepted was sent as an empty segment,
+// a request to another path (Frigate's {camera_name}, str | None in
+// FastAPI).
+func (c *checker) nullable(where string, p param) {
+	schema := yamlnode.Get(p.node, "schema")
+	fixed, ok := withoutNull(schema)
+	if !ok {
+		return
+	}
+	target := p.target()
+	if p.ref != "" {
+		target = refTarget(p.ref)
+	}
+	if c.fixed[target+"/null"] {
+		return
+	}
+	c.fixed[target+"/null"] = true
+	c.warn("%s: path parameter %s may be null, which no URL can carry; the null is taken out of its schema by a generated overlay action (rule: a path parameter is a value)",
+		where, p.name)
+	c.updates = append(c.updates,
+		action(target+"['schema']", "Replaced below by the same schema without null (written by 'opnames overlay').", nil),
+		action(target, fmt.Sprintf("Path parameter %s of %s without null, which no URL can carry (written by 'opnames overlay').", p.name, where),
+			mapping("schema", fixed)))
+}
+
+// withoutNull returns schema without its null: a null branch of anyOf or
+// oneOf (with one branch left, that branch, keeping the schema's own
+// title and description), or "null" in a list of types. ok is false when
+// schema admits no null.
+func withoutNull(schema *yaml.Node) (*yaml.Node, bool) {
+	if schema == nil || schema.Kind != yaml.MappingNode {
+		return nil, false
+	}
+	if t := yamlnode.Get(schema, "type"); t != nil && t.Kind == yaml.SequenceNode {
+		var types []*yaml.Node
+		for _, v := range t.Content {
+			if v.Value != "null" {
+				types = append(types, v)
+			}
+		}
+		if len(types) == len(t.Content) || len(types) == 0 {
+			return nil, false
+		}
+		out := copyNode(schema)
+		if len(types) == 1 {
+			*yamlnode.Get(out, "type") = *types[0]
+		} else {
+			yamlnode.Get(out, "type").Content = types
+		}
+		return out, true
+	}
+	for _, kw := range []string{"anyOf", "oneOf"} {
+		branches := yamlnode.Get(schema, kw)
+		if branches == nil || branches.Kind != yaml.SequenceNode {
+			continue
+		}
+		var rest []*yaml.Node
+		for _, b := range branches.Content {
+			if value(yamlnode.Get(b, "type")) != "null" {
+				rest = append(rest, b)
+			}
+		}
+		if len(rest) == len(branches.Content) || len(rest) == 0 {
+			continue
+		}
+		if len(rest) > 1 {
+			out := copyNode(schema)
+			yamlnode.Get(out, kw).Content = rest
+			return out, true
+		}
+		out := copyNode(rest[0])
+		for i := 0; i+1 < len(schema.Content); i += 2 {
+			k, v := schema.Content[i].Value, schema.Content[i+1]
+			if k != kw && yamlnode.Get(out, k) == nil && !(k == "default" && v.ShortTag() == "!!null") {
+				out.Content = append(out.Content, schema.Content[i], schema.Content[i+1])
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func copyNode(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, k := range n.Content {
+		c.Content[i] = copyNode(k)
+	}
+	return &c
 }
 
 // typeless gives a path parameter required: true and a parameter without

@@ -143,6 +143,28 @@ components:
       responses: {'200': {description: OK}}
 `, "/test/{code}", "get", []string{"query code true string", "path code true string"},
 			[]string{"GET /test/{code}: path parameter {code} is not declared"}},
+		{"header_parameters_openapi_ignores", `
+  /v1/spans:
+    parameters: [{name: Authorization, in: header, schema: {type: string}}]
+    post:
+      parameters:
+        - {name: content-type, in: header, schema: {anyOf: [{type: string}, {type: 'null'}]}}
+        - {name: content-encoding, in: header, schema: {type: string}}
+      responses: {'200': {description: OK}}
+`, "/v1/spans", "post", []string{"header content-encoding  string"},
+			[]string{"POST /v1/spans: header parameter content-type is one OpenAPI says to ignore; dropped",
+				"POST /v1/spans: header parameter Authorization is one OpenAPI says to ignore"}},
+		{"nullable_path_parameter", `
+  /export/{camera_name}/start/{start_time}:
+    post:
+      parameters:
+        - {name: camera_name, in: path, required: true, schema: {anyOf: [{type: string}, {type: 'null'}], title: Camera Name}}
+        - {name: start_time, in: path, required: true, schema: {type: [number, 'null']}}
+        - {name: note, in: query, schema: {anyOf: [{type: string}, {type: 'null'}]}}
+      responses: {'200': {description: OK}}
+`, "/export/{camera_name}/start/{start_time}", "post",
+			[]string{"path camera_name true string", "path start_time true number", "query note  "},
+			[]string{"path parameter camera_name may be null, which no URL can carry", "path parameter start_time may be null"}},
 		{"valid_document_untouched", `
   /a/{x}/b/{x}:
     get:
