@@ -32,6 +32,9 @@ type report struct {
 	// asks, though oasdiff reports it as information only.
 	deprecated      []deprecation
 	deprecatedInAll int
+	// Breaches of the generator's rules that generated overlay actions
+	// repaired (internal/invalid), for reporting upstream.
+	repaired []string
 }
 
 func newReport(cs []change) report {
@@ -197,6 +200,10 @@ func draftChangelog(r report, file, prOut string, stdout io.Writer) error {
 		"named the new operations in overlay.yaml, regenerated `api/` and passed `make verify`.\n\n" +
 		"Before merging, read `git diff api/` as an importer would, rename any new operation that reads badly " +
 		"(overlay.yaml), and release the version below (CONTRIBUTING.md).\n\n" + entry
+	if len(r.repaired) > 0 {
+		body += fmt.Sprintf("\n<details><summary>Breaches of the generator's rules repaired by generated overlay actions, to report upstream: %d</summary>\n\n```\n%s\n```\n</details>\n",
+			len(r.repaired), strings.Join(r.repaired, "\n"))
+	}
 	if len(r.deprecated) > 0 {
 		var list strings.Builder
 		printDeprecations(&list, r.deprecated, r.deprecatedInAll, 0)

@@ -20,20 +20,21 @@ import (
 // enforces (internal/invalid), as overlay.yaml leaves it: it prints a
 // warning for each breach the generated overlay repairs, and fails with
 // one line per breach it refuses, naming the operation, the rule and the
-// overlay action that would settle it.
-func checkDocument(specPath, overlayPath string, stdout io.Writer) error {
+// overlay action that would settle it. It returns the warnings, for the
+// spec-watch pull request.
+func checkDocument(specPath, overlayPath string, stdout io.Writer) ([]string, error) {
 	doc, err := readNode(specPath)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ov, err := readNode(overlayPath)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	refusals := invalid.CheckOverlay(doc, ov)
 	applied, err := invalid.Apply(doc, ov)
 	if err != nil {
-		return fmt.Errorf("update-spec: %w", err)
+		return nil, fmt.Errorf("update-spec: %w", err)
 	}
 	r := invalid.Check(applied)
 	for _, w := range r.Warnings {
@@ -41,12 +42,12 @@ func checkDocument(specPath, overlayPath string, stdout io.Writer) error {
 	}
 	refusals = append(refusals, r.Refusals...)
 	if len(refusals) > 0 {
-		return errors.New("update-spec: refused: " + strings.Join(refusals, "\nupdate-spec: refused: "))
+		return nil, errors.New("update-spec: refused: " + strings.Join(refusals, "\nupdate-spec: refused: "))
 	}
 	if len(r.Warnings) == 0 {
 		fmt.Fprintln(stdout, "no breach")
 	}
-	return nil
+	return r.Warnings, nil
 }
 
 func readNode(path string) (*yaml.Node, error) {

@@ -122,8 +122,9 @@ paths:
     post: {operationId: cancel, responses: {'200': {description: OK}}}
 `)
 	var out bytes.Buffer
-	if err := checkDocument(repairable, overlay, &out); err != nil {
-		t.Fatal(err)
+	warnings, err := checkDocument(repairable, overlay, &out)
+	if err != nil || len(warnings) != 1 {
+		t.Fatalf("checkDocument = %q, %v", warnings, err)
 	}
 	if want := "warning: repaired: POST /v1/agents/{agent_id}/messages/cancel: path parameter {agent_id} is not declared; declared as a required string"; !strings.HasPrefix(out.String(), want) {
 		t.Errorf("output %q, want it to start %q", out.String(), want)
@@ -140,7 +141,7 @@ paths:
       responses: {'200': {description: OK}}
 `)
 	out.Reset()
-	err := checkDocument(refused, overlay, &out)
+	_, err = checkDocument(refused, overlay, &out)
 	if err == nil || strings.Count(err.Error(), "\n") != 0 ||
 		!strings.HasPrefix(err.Error(), "update-spec: refused: GET /reports/: query parameter owner is declared twice, differently") {
 		t.Errorf("err = %v", err)
@@ -165,6 +166,37 @@ func TestGeneratorError(t *testing.T) {
 	} {
 		if got := generatorError(out); got != want {
 			t.Errorf("generatorError(%q) = %q, want %q", out, got, want)
+		}
+	}
+}
+
+// The spec-watch pull request lists what the update repaired, for
+// reporting upstream, and what it newly deprecates.
+func TestPullRequestBody(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r := report{
+		changes:         []change{{ID: "endpoint-added", Level: 1, Operation: "GET", Path: "/a"}},
+		additions:       1,
+		deprecated:      []deprecation{{"schema", "Layout", ""}, {"operation", "GET /a", "Use /b."}},
+		deprecatedInAll: 3,
+		repaired:        []string{"POST /x/{id}: path parameter {id} is not declared; declared as a required string"},
+	}
+	if err := draftChangelog(r, filepath.Join(dir, "CHANGELOG.md"), dir, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(filepath.Join(dir, "body.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Breaches of the generator's rules repaired by generated overlay actions, to report upstream: 1",
+		"POST /x/{id}: path parameter {id} is not declared",
+		"Newly deprecated: 1 operation, 1 schema",
+		"  operation GET /a: Use /b.\n  schema Layout\n",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
 		}
 	}
 }

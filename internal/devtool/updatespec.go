@@ -65,7 +65,8 @@ func updateSpecCmd(args []string, stdout, stderr io.Writer) error {
 	// is repaired by generated overlay actions where that needs no guess
 	// at what the API means, and refused in one line where it does.
 	step("Checking " + spec + " against the rules the generator enforces (internal/invalid)")
-	if err := checkDocument(next, "overlay.yaml", stdout); err != nil {
+	repaired, err := checkDocument(next, "overlay.yaml", stdout)
+	if err != nil {
 		return err
 	}
 
@@ -83,6 +84,7 @@ func updateSpecCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	r := newReport(changes)
+	r.repaired = repaired
 	fmt.Fprintf(stdout, "summary: %s\n", r.counts())
 	all := deprecations(next)
 	r.deprecated, r.deprecatedInAll = newlyDeprecated(deprecations("openapi.yaml"), all), len(all)
