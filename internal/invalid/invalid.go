@@ -41,6 +41,12 @@
 //     its route twice). Repaired when the copies are identical: the later
 //     ones are dropped. Refused when they differ: which schema the server
 //     applies is not in the document.
+//   - A schema keyword that holds a number (minimum, maximum, multipleOf,
+//     the length and count bounds) holds one. Refused: kin-openapi, which
+//     the generator reads the document with, cannot read it otherwise,
+//     and it reads the document before it applies the overlay, so no
+//     overlay action can settle it (pydantic writes a date's bound as
+//     minimum: '2023-01-01', Polar's GET /v1/metrics/).
 //   - operationIds are unique. Repaired by opnames, which names each such
 //     operation on its own, its overlay action found by path and method;
 //     this package only warns. Refused when overlay.yaml already names one
@@ -104,6 +110,7 @@ func Check(doc *yaml.Node) Result {
 		c.pathItem(paths.Content[i].Value, paths.Content[i+1])
 	}
 	c.operationIDs()
+	c.numbers()
 
 	// Updates target parameters by index, so they go before the removals,
 	// and removals from one list go last to first; the additions append.
@@ -431,6 +438,50 @@ func (c *checker) duplicates(path, where string, list []param) {
 			break
 		}
 	}
+}
+
+// numeric are the schema keywords that hold numbers, integers or not;
+// exclusiveMinimum and exclusiveMaximum are left out, being booleans in
+// OpenAPI 3.0.
+var numeric = map[string]bool{"minimum": false, "maximum": false, "multipleOf": false,
+	"minLength": true, "maxLength": true, "minItems": true, "maxItems": true, "minProperties": true, "maxProperties": true}
+
+// numbers refuses a schema keyword that should hold a number and holds
+// something else (pydantic writes a date's bound, ge=date(2023, 1, 1), as
+// minimum: '2023-01-01': Polar's GET /v1/metrics/). kin-openapi, which
+// the generator reads the document with, cannot read it, and it does so
+// before it applies the overlay, so no overlay action can settle it.
+func (c *checker) numbers() {
+	yamlnode.Walk(c.root, "#", func(m *yaml.Node, ptr string) {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			key, v := m.Content[i].Value, m.Content[i+1]
+			integer, ok := numeric[key]
+			if !ok {
+				continue
+			}
+			if tag := v.ShortTag(); tag == "!!int" || !integer && tag == "!!float" {
+				continue
+			}
+			kind := "a number"
+			if integer {
+				kind = "a whole number"
+			}
+			c.refuse("%s: %s at %s is %q, not %s (rule: minimum, maximum, multipleOf and the length and count bounds are numbers); "+
+				"no overlay action can settle it, as the generator reads the document before it applies the overlay: have it published with a number there, or without the bound",
+				operationAt(ptr), key, ptr, v.Value, kind)
+		}
+	})
+}
+
+// operationAt names the operation a JSON pointer into the document is in
+// ("GET /v1/metrics/"), or returns the pointer.
+func operationAt(ptr string) string {
+	tokens := strings.Split(ptr, "/")
+	if len(tokens) >= 4 && tokens[1] == "paths" && slices.Contains(methods, tokens[3]) {
+		path := strings.ReplaceAll(strings.ReplaceAll(tokens[2], "~1", "/"), "~0", "~")
+		return strings.ToUpper(tokens[3]) + " " + path
+	}
+	return ptr
 }
 
 // operationIDs warns about an operationId several operations share.

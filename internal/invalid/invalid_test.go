@@ -240,6 +240,37 @@ func TestCheckRefuses(t *testing.T) {
 	}
 }
 
+// A bound the generator's parser cannot read is refused; numbers of either
+// kind, and a property named like a keyword, are not.
+func TestCheckRefusesBoundsThatAreNotNumbers(t *testing.T) {
+	t.Parallel()
+	n := parse(t, doc(`
+  /v1/metrics/:
+    get:
+      parameters:
+        - {name: start_date, in: query, schema: {type: string, format: date, minimum: '2023-01-01'}}
+        - {name: ratio, in: query, schema: {type: number, minimum: 0.5, maximum: 1, multipleOf: 0.25}}
+        - {name: name, in: query, schema: {type: string, minLength: 1, maxLength: 2.5}}
+      responses: {'200': {description: OK}}
+components:
+  schemas:
+    Bounds:
+      type: object
+      properties:
+        minimum: {type: string, example: {minimum: none}}
+`))
+	got := Check(n).Refusals
+	want := []string{
+		`GET /v1/metrics/: minimum at #/paths/~1v1~1metrics~1/get/parameters/0/schema is "2023-01-01", not a number (rule: minimum, maximum, multipleOf and the length and count bounds are numbers); ` +
+			`no overlay action can settle it, as the generator reads the document before it applies the overlay: have it published with a number there, or without the bound`,
+		`GET /v1/metrics/: maxLength at #/paths/~1v1~1metrics~1/get/parameters/2/schema is "2.5", not a whole number (rule: minimum, maximum, multipleOf and the length and count bounds are numbers); ` +
+			`no overlay action can settle it, as the generator reads the document before it applies the overlay: have it published with a number there, or without the bound`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("refusals (-want +got):\n%s", diff)
+	}
+}
+
 func TestDuplicateOperationIDs(t *testing.T) {
 	t.Parallel()
 	n := parse(t, doc(`
