@@ -47,6 +47,11 @@
 //     and it reads the document before it applies the overlay, so no
 //     overlay action can settle it (pydantic writes a date's bound as
 //     minimum: '2023-01-01', Polar's GET /v1/metrics/).
+//   - A form body (application/x-www-form-urlencoded) is one object, not a
+//     union. Refused: the generated client writes a form from a struct's
+//     fields, and a union's has none, so it sent an empty body; which
+//     branch to send is the caller's to choose (Polar's POST
+//     /v1/oauth2/token).
 //   - operationIds are unique. Repaired by opnames, which names each such
 //     operation on its own, its overlay action found by path and method;
 //     this package only warns. Refused when overlay.yaml already names one
@@ -206,6 +211,7 @@ func (c *checker) pathItem(path string, item *yaml.Node) {
 		}
 		own := c.params(yamlnode.Get(op, "parameters"), []string{"paths", path, m, "parameters"}, false)
 		c.duplicates(path, where, own)
+		c.formUnion(where, []string{"paths", path, m}, op)
 
 		// What the operation sees: its own parameters, then the path
 		// item's it does not override.
@@ -272,6 +278,44 @@ func (c *checker) orphan(where string, p param) {
 	}
 	c.remove(p, fmt.Sprintf("Drops path parameter %s from %s: its path has no {%s}, so no request can carry it (written by 'opnames overlay').",
 		p.name, where, p.name))
+}
+
+// formUnion refuses a form body that is a union of several schemas (Polar's
+// POST /v1/oauth2/token, one of three token requests). The generated
+// client encodes a form from a struct's fields, and a union's struct has
+// none: it sent an empty body. Which branch to send is the caller's
+// choice, which the document leaves open.
+func (c *checker) formUnion(where string, op []string, node *yaml.Node) {
+	const form = "application/x-www-form-urlencoded"
+	schema := yamlnode.Get(yamlnode.Get(yamlnode.Get(yamlnode.Get(node, "requestBody"), "content"), form), "schema")
+	s := schema
+	if ref := yamlnode.Get(s, "$ref"); ref != nil {
+		s = yamlnode.Resolve(c.root, ref.Value)
+	}
+	for _, kw := range []string{"oneOf", "anyOf"} {
+		branches := yamlnode.Get(s, kw)
+		if branches == nil || branches.Kind != yaml.SequenceNode {
+			continue
+		}
+		var real []*yaml.Node
+		for _, b := range branches.Content {
+			if value(yamlnode.Get(b, "type")) != "null" {
+				real = append(real, b)
+			}
+		}
+		if len(real) < 2 {
+			continue
+		}
+		media := jsonPath(append(slices.Clone(op), "requestBody", "content", form))
+		fix := "to send one of them, give the body that branch's schema in overlay.yaml (remove " + media + "['schema'], then update " + media + " with it)"
+		if ref := value(yamlnode.Get(real[0], "$ref")); ref != "" {
+			fix = fmt.Sprintf("to send %s, add to overlay.yaml's actions - {target: \"%s['schema']\", remove: true} and then - {target: \"%s\", update: {schema: {$ref: '%s'}}}",
+				ref[strings.LastIndex(ref, "/")+1:], media, media, ref)
+		}
+		c.refuse("%s: its %s body is a %s of %d schemas, which the generated client cannot write as a form: it sent an empty body (rule: a form body is one object); %s",
+			where, form, kw, len(real), fix)
+		return
+	}
 }
 
 // reserved are the header names OpenAPI says a header parameter SHALL be

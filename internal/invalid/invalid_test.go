@@ -240,6 +240,51 @@ func TestCheckRefuses(t *testing.T) {
 	}
 }
 
+// A form body that is a union is refused; the two actions the refusal
+// names settle it.
+func TestCheckRefusesFormUnions(t *testing.T) {
+	t.Parallel()
+	n := parse(t, doc(`
+  /v1/oauth2/token:
+    post:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: {$ref: '#/components/schemas/TokenRequest'}
+      responses: {'200': {description: OK}}
+components:
+  schemas:
+    TokenRequest:
+      oneOf: [{$ref: '#/components/schemas/CodeRequest'}, {$ref: '#/components/schemas/RefreshRequest'}]
+    CodeRequest: {type: object, properties: {code: {type: string}}}
+    RefreshRequest: {type: object, properties: {refresh_token: {type: string}}}
+`))
+	got := Check(n).Refusals
+	media := "$['paths']['/v1/oauth2/token']['post']['requestBody']['content']['application/x-www-form-urlencoded']"
+	want := []string{"POST /v1/oauth2/token: its application/x-www-form-urlencoded body is a oneOf of 2 schemas, which the generated client cannot write as a form: " +
+		"it sent an empty body (rule: a form body is one object); to send CodeRequest, add to overlay.yaml's actions " +
+		`- {target: "` + media + `['schema']", remove: true} and then - {target: "` + media + `", update: {schema: {$ref: '#/components/schemas/CodeRequest'}}}`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("refusals (-want +got):\n%s", diff)
+	}
+	line := got[0][strings.Index(got[0], "- {"):]
+	var actions []*yaml.Node
+	for _, a := range strings.Split(line, " and then ") {
+		seq := yamlnode.Root(parse(t, a))
+		if seq.Kind != yaml.SequenceNode || len(seq.Content) != 1 || yamlnode.Get(seq.Content[0], "target") == nil {
+			t.Fatalf("%q is not one overlay action", a)
+		}
+		actions = append(actions, seq.Content[0])
+	}
+	settled, err := Apply(n, overlayOf(actions))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := Check(settled); len(again.Refusals) > 0 {
+		t.Errorf("still refused once settled: %q", again.Refusals)
+	}
+}
+
 // A bound the generator's parser cannot read is refused; numbers of either
 // kind, and a property named like a keyword, are not.
 func TestCheckRefusesBoundsThatAreNotNumbers(t *testing.T) {
