@@ -22,8 +22,8 @@ import (
 // the Params field of a deprecated query, header or cookie parameter, on
 // the type of a deprecated component schema and on the field of a
 // deprecated property. (A deprecated path parameter is a method argument,
-// which Go cannot mark.) The generator writes the notice; the templates and
-// opnames' deprecationActions make it a paragraph of its own.
+// which Go cannot mark.) The generator writes the notice; opnames godoc
+// makes it a paragraph of its own where the generator did not.
 func TestConformanceDeprecated(t *testing.T) {
 	t.Parallel()
 	doc := conformanceDoc(t)

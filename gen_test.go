@@ -49,13 +49,6 @@ func TestImportGraphLean(t *testing.T) {
 // to the pinned generator's own, as from -> to replacements; its header
 // comment says why. A template not listed here must be the generator's.
 var templateChanges = map[string][][2]string{
-	"client-with-responses.tmpl": {
-		{"{{with $deprecationComment}}{{.}}\n{{end -}}func (c *ClientWithResponses) ", "{{with $deprecationComment}}//\n{{.}}\n{{end -}}func (c *ClientWithResponses) "},
-	},
-	"client.tmpl": {
-		{"{{with .DeprecationComment}}{{.}}\n{{end -}}func (c *", "{{with .DeprecationComment}}//\n{{.}}\n{{end -}}func (c *"},
-		{"{{with $deprecationComment}}{{.}}\n{{end -}}func (c *", "{{with $deprecationComment}}//\n{{.}}\n{{end -}}func (c *"},
-	},
 	"imports.tmpl": {{
 		"// Package {{.PackageName}} provides primitives to interact with the openapi HTTP API.\n" +
 			"//\n" +

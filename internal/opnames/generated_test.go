@@ -54,6 +54,18 @@ func generate(t *testing.T, spec string) (*ast.File, string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Then godoc, as go generate runs it.
+	genFile := filepath.Join(dir, "api", "x.gen.go")
+	if err := os.MkdirAll(filepath.Dir(genFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(genFile, []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"godoc", "-spec", specPath, "-gen", filepath.Dir(genFile)}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	code = string(mustRead(t, genFile))
 	file, err := parser.ParseFile(token.NewFileSet(), "gen.go", code, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
 		t.Fatal(err)
@@ -114,9 +126,10 @@ func deprecated(file *ast.File) []string {
 }
 
 // TestDeprecation: what a document deprecates is marked so that Go tools
-// see it, described or not, given a reason or not: operations (every
-// method of both clients and the body type), query parameters, schemas and
-// properties.
+// see it, described or not, with examples or not, given a reason or not:
+// operations (every method of both clients and the body type), query
+// parameters, schemas and properties; a description that only says
+// "Deprecated: ..." marks nothing.
 func TestDeprecation(t *testing.T) {
 	const spec = `openapi: 3.1.0
 info: {title: t, version: '1'}
@@ -143,7 +156,9 @@ components:
     Report:
       type: object
       properties:
-        title: {type: string, description: The title.}
+        title: {type: string, description: "The title.\nDeprecated: no, only a word in a description."}
+        amount: {type: integer, deprecated: true, examples: [1000]}
+        currency: {type: string, deprecated: true, description: Its currency., examples: [usd], x-deprecated-reason: "Use amounts,\nkeyed by currency."}
         owner: {type: string, deprecated: true, description: "Who owns it.\n"}
         layout: {$ref: '#/components/schemas/Layout', deprecated: true, description: How it is laid out.}
         shared: {anyOf: [{type: array, items: {type: string}}, {type: 'null'}], deprecated: true, x-deprecated-reason: Gone.}
@@ -162,7 +177,7 @@ components:
 		"ClientWithResponsesInterface.ArchiveReportWithBodyWithResponse", "ClientWithResponsesInterface.ArchiveReportWithResponse",
 		"Layout",
 		"ListReportsParams.Kind", "ListReportsParams.Owner",
-		"Report.Layout", "Report.Owner", "Report.Shared",
+		"Report.Amount", "Report.Currency", "Report.Layout", "Report.Owner", "Report.Shared",
 		"Report_Meta.Flag",
 	}
 	if diff := cmp.Diff(want, deprecated(file)); diff != "" {
@@ -254,5 +269,53 @@ paths:
 	}
 	if strings.Contains(code, "sourceID") {
 		t.Error("the generated code still has source_id")
+	}
+}
+
+func TestDeprecatedParagraphs(t *testing.T) {
+	t.Parallel()
+	notices := map[string]bool{"Use amounts, keyed by currency.": true, defaultNotices[0]: true}
+	const src = `type T struct {
+	// Amount Examples: 1000
+	// Deprecated: this property has been marked as deprecated upstream, but no ` + "`x-deprecated-reason`" + ` was set
+	Amount int
+	// Currency Its currency.
+	// Deprecated: Use amounts,
+	// keyed by currency.
+	Currency string
+	// Done Already a paragraph.
+	//
+	// Deprecated: Use amounts, keyed by currency.
+	Done bool
+	// Note A description's own words.
+	// Deprecated: not a notice of the generator's.
+	Note string
+}
+`
+	const want = `type T struct {
+	// Amount Examples: 1000
+	//
+	// Deprecated: this property has been marked as deprecated upstream, but no ` + "`x-deprecated-reason`" + ` was set
+	Amount int
+	// Currency Its currency.
+	//
+	// Deprecated: Use amounts,
+	// keyed by currency.
+	Currency string
+	// Done Already a paragraph.
+	//
+	// Deprecated: Use amounts, keyed by currency.
+	Done bool
+	// Note A description's own words.
+	// Deprecated: not a notice of the generator's.
+	Note string
+}
+`
+	got, n := deprecatedParagraphs([]byte(src), notices)
+	if diff := cmp.Diff(want, string(got)); diff != "" || n != 2 {
+		t.Errorf("%d separated (-want +got):\n%s", n, diff)
+	}
+	if again, n := deprecatedParagraphs(got, notices); n != 0 || !bytes.Equal(again, got) {
+		t.Errorf("a second pass changed %d notices", n)
 	}
 }
