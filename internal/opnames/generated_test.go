@@ -319,3 +319,45 @@ func TestDeprecatedParagraphs(t *testing.T) {
 		t.Errorf("a second pass changed %d notices", n)
 	}
 }
+
+// TestOverlay_keepsMaintainersActions: the generated actions are written
+// for the document as overlay.yaml leaves it, so the two actions a refusal
+// of a form union names are not undone by the union actions after them.
+func TestOverlay_keepsMaintainersActions(t *testing.T) {
+	const spec = `openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /v1/oauth2/token:
+    post:
+      operationId: request_token
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              oneOf: [{$ref: '#/components/schemas/CodeRequest'}, {$ref: '#/components/schemas/RefreshRequest'}]
+      responses: {'200': {description: OK}}
+components:
+  schemas:
+    CodeRequest: {type: object, properties: {code: {type: string}}}
+    RefreshRequest: {type: object, properties: {refresh_token: {type: string}}}
+`
+	const overlay = `overlay: 1.0.0
+info: {title: names, version: 1.0.0}
+actions:
+  - {target: "$['paths']['/v1/oauth2/token']['post']['requestBody']['content']['application/x-www-form-urlencoded']['schema']", remove: true}
+  - {target: "$['paths']['/v1/oauth2/token']['post']['requestBody']['content']['application/x-www-form-urlencoded']", update: {schema: {$ref: '#/components/schemas/CodeRequest'}}}
+`
+	dir := writeFiles(t, map[string]string{"openapi.yaml": spec, "overlay.yaml": overlay})
+	gen := filepath.Join(dir, "overlay.gen.yaml")
+	if err := run([]string{"overlay", "-spec", filepath.Join(dir, "openapi.yaml"), "-overlay", filepath.Join(dir, "overlay.yaml"), "-out", gen}, nil, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := util.LoadSwaggerWithOverlay(filepath.Join(dir, "openapi.yaml"), util.LoadSwaggerWithOverlayOpts{Path: gen, Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := doc.Paths.Find("/v1/oauth2/token").Post.RequestBody.Value.Content["application/x-www-form-urlencoded"].Schema
+	if body.Ref != "#/components/schemas/CodeRequest" {
+		t.Errorf("the form body is %q, want the maintainer's CodeRequest\n%s", body.Ref, mustRead(t, gen))
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/datafold/datafold-go/internal/invalid"
 	goname "github.com/datafold/datafold-go/internal/naming"
 	"github.com/datafold/datafold-go/internal/yamlnode"
 )
@@ -634,6 +635,13 @@ func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The generated actions apply after overlay.yaml's own, so they are
+	// written for the document as those leave it: a maintainer's action
+	// there (giving a form body one branch of its union, say) is not
+	// undone by one written for the document as published.
+	if spec, err = invalid.Apply(spec, o.doc); err != nil {
+		return err
+	}
 	actions, err := unionActions(spec, func(op operation) string {
 		if name, ok := o.renames[op.ID]; ok {
 			return codegen.ToCamelCase(name)
@@ -647,11 +655,8 @@ func overlayCmd(specPath, overlayPath, outPath string, stdout io.Writer) error {
 		return err
 	}
 	actions = append(actions, untypedParamActions(spec)...)
-	more, err := documentActions(spec, o.doc)
-	if err != nil {
-		return err
-	}
-	actions = append(actions, more...)
+	// Last, the repairs of the rules the generator enforces.
+	actions = append(actions, invalid.Check(spec).Actions...)
 	o.actions.Content = append(o.actions.Content, actions...)
 
 	var buf bytes.Buffer
