@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net/textproto"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -346,14 +347,27 @@ func conformanceBody[T any](in *conformanceInput) T {
 	return v
 }
 
-// ContentType and RawBody give the untyped call a multipart body built
-// from the synthesized object: strings as fields, binary formats as files.
+// ContentType and RawBody give the untyped call its body: for a multipart
+// media type, one built from the synthesized object (strings as files,
+// objects as JSON parts, anything else as JSON text); for any other (text/plain, a binary format
+// such as Phoenix's application/x-protobuf), the synthesized value in that
+// media type, a string as it is and anything else as JSON.
 func (in *conformanceInput) ContentType() string {
+	if !strings.HasPrefix(in.media, "multipart/") {
+		return in.media
+	}
 	_, ct := in.multipart()
 	return ct
 }
 
 func (in *conformanceInput) RawBody() io.Reader {
+	if !strings.HasPrefix(in.media, "multipart/") {
+		if s, ok := in.body.(string); ok {
+			return strings.NewReader(s)
+		}
+		b, _ := json.Marshal(in.body)
+		return bytes.NewReader(b)
+	}
 	b, _ := in.multipart()
 	return bytes.NewReader(b)
 }
@@ -373,6 +387,15 @@ func (in *conformanceInput) multipart() ([]byte, string) {
 		case string:
 			fw, _ := mw.CreateFormFile(k, k+".bin")
 			_, _ = io.WriteString(fw, v)
+		case map[string]any:
+			// An object field's part is JSON, and says so: OpenAPI's
+			// default encoding for an object in multipart, and what a
+			// validator needs to read it as one (Letta's env_vars).
+			h := textproto.MIMEHeader{}
+			h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q`, k))
+			h.Set("Content-Type", "application/json")
+			fw, _ := mw.CreatePart(h)
+			_ = json.NewEncoder(fw).Encode(v)
 		default:
 			b, _ := json.Marshal(v)
 			_ = mw.WriteField(k, string(b))

@@ -28,6 +28,13 @@ type change struct {
 type report struct {
 	changes                               []change
 	breaking, warnings, additions, others int
+	// What the update newly deprecates: a minor version, as semver
+	// asks, though oasdiff reports it as information only.
+	deprecated      []deprecation
+	deprecatedInAll int
+	// Breaches of the generator's rules that generated overlay actions
+	// repaired (internal/invalid), for reporting upstream.
+	repaired []string
 }
 
 func newReport(cs []change) report {
@@ -52,7 +59,7 @@ func (r report) bump() string {
 	switch {
 	case r.breaking > 0:
 		return "major"
-	case r.additions > 0:
+	case r.additions > 0 || len(r.deprecated) > 0:
 		return "minor"
 	}
 	return "patch"
@@ -106,6 +113,9 @@ func (r report) entry(changelog string, day time.Time) string {
 	}
 	if r.warnings > 0 {
 		b.WriteString(" Review the warnings: they may break importers.")
+	}
+	if len(r.deprecated) > 0 {
+		fmt.Fprintf(&b, " Newly deprecated: %s (still generated, marked `// Deprecated:`).", deprecationCounts(r.deprecated))
 	}
 	b.WriteString("\n\n")
 	kind := map[int]string{3: "Breaking", 2: "Warning", 1: "Changed"}
@@ -190,6 +200,16 @@ func draftChangelog(r report, file, prOut string, stdout io.Writer) error {
 		"named the new operations in overlay.yaml, regenerated `api/` and passed `make verify`.\n\n" +
 		"Before merging, read `git diff api/` as an importer would, rename any new operation that reads badly " +
 		"(overlay.yaml), and release the version below (CONTRIBUTING.md).\n\n" + entry
+	if len(r.repaired) > 0 {
+		body += fmt.Sprintf("\n<details><summary>Breaches of the generator's rules repaired by generated overlay actions, to report upstream: %d</summary>\n\n```\n%s\n```\n</details>\n",
+			len(r.repaired), strings.Join(r.repaired, "\n"))
+	}
+	if len(r.deprecated) > 0 {
+		var list strings.Builder
+		printDeprecations(&list, r.deprecated, r.deprecatedInAll, 0)
+		body += "\n<details><summary>Newly deprecated: " + deprecationCounts(r.deprecated) + "</summary>\n\n```\n" +
+			list.String() + "```\n</details>\n"
+	}
 	if err := os.WriteFile(filepath.Join(prOut, "body.md"), []byte(body), 0o644); err != nil {
 		return err
 	}

@@ -28,6 +28,9 @@ var followUps = map[string][]string{
 var expect = map[string]struct {
 	label string
 	log   []string
+	// refused is the start of the one line an update must stop with,
+	// having changed nothing.
+	refused string
 }{
 	"v2.yaml": {label: "non-breaking"},
 	"v3.yaml": {label: "breaking", log: []string{
@@ -45,9 +48,26 @@ var expect = map[string]struct {
 	// the tagless discriminated union is named as an upstream defect.
 	"idioms.yaml": {label: "non-breaking", log: []string{
 		"speccheck: warning: upstream defect at #/components/schemas/MonitorDiffUpdate/properties/datadiff",
-		"conformance: 22 of 22 component schemas round-tripped",
-		"conformance: 11 operations called",
+		"conformance: 27 of 27 component schemas round-tripped",
+		"conformance: 22 operations called",
+		// What it deprecates is listed, and marked in Go.
+		"deprecated: 2 operations, 1 parameter, 2 schemas, 3 properties newly, of 8 deprecated in all",
+		"conformance: marked deprecated in Go: operations 2, parameters 1, schemas 2, properties 3",
+		// What breaks the generator's rules is repaired, with a warning.
+		"warning: repaired: POST /api/v1/reports/{report_id}/refresh: path parameter {report_id} is not declared",
+		"warning: repaired: PUT /api/v1/reports/{report_id}/owners/{owner_id}: path parameter user_id is declared, but the path has no {user_id}",
+		"warning: repaired: GET /api/v1/jobs/{job_id}: path parameter job_id lacks required: true and a schema",
+		"warning: repaired: GET /api/v1/jobs/{job_id}: query parameter verbose is declared twice, identically",
+		"warning: repaired: operationId render_chart is on POST /api/v1/charts/bar, POST /api/v1/charts/line",
+		"warning: repaired: PUT /api/v1/reports/{report_name}/content: header parameter content-type is one OpenAPI says to ignore",
+		"warning: repaired: PUT /api/v1/reports/{report_name}/content: path parameter report_name may be null",
+		"opnames: named POST /api/v1/reports/{report_id}/status ReportStatusPost",
 	}},
+	// A document only a person can settle: update-spec stops at once, in
+	// one line naming the operation, the rule and the overlay action.
+	"refused.yaml": {refused: "update-spec: refused: GET /api/v1/datasets/: query parameter owner is declared twice, differently " +
+		"(rule: an operation's parameters are unique by name and location); to keep the first, add to overlay.yaml's actions: " +
+		`- {target: "$['paths']['/api/v1/datasets/']['get']['parameters'][1]", remove: true}`},
 }
 
 func fixturesCmd(args []string, stdout, stderr io.Writer) error {
@@ -172,6 +192,9 @@ func applyFixture(repo, dir string, env []string, spec string, stdout io.Writer)
 	var log bytes.Buffer
 	start := time.Now()
 	err := updateSpec(dir, withEnv(env, "UPDATE_SPEC_OUT", pr), filepath.Join(repo, "testdata/specs", spec), "auto", &log)
+	if want := expect[spec].refused; want != "" {
+		return checkRefused(dir, spec, want, err, log.String(), stdout)
+	}
 	if err != nil {
 		return fmt.Errorf("fixtures: update-spec failed for %s: %w\n%s", spec, err, log.String())
 	}
@@ -352,4 +375,41 @@ func copyFile(from, to string) error {
 func withEnv(env []string, key, value string) []string {
 	out := slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
 	return append(out, key+"="+value)
+}
+
+// checkRefused checks that update-spec stopped on a document it must
+// refuse: with its last line (before go run's and make's own) the refusal,
+// the only one, no generator output at all, and nothing in the copy
+// changed.
+func checkRefused(dir, spec, want string, err error, log string, stdout io.Writer) error {
+	if err == nil {
+		return fmt.Errorf("fixtures: update-spec accepted %s, which it must refuse with: %s\n%s", spec, want, log)
+	}
+	var lines []string
+	for l := range strings.Lines(log) {
+		l = strings.TrimRight(l, "\n")
+		if strings.HasPrefix(l, "exit status ") || strings.HasPrefix(l, "make: ***") || strings.HasPrefix(l, "make[") {
+			continue // go run's and make's word that the command failed
+		}
+		lines = append(lines, l)
+	}
+	last := ""
+	if len(lines) > 0 {
+		last = lines[len(lines)-1]
+	}
+	if !strings.HasPrefix(last, "devtool: "+want) || strings.Count(log, "refused:") != 1 {
+		return fmt.Errorf("fixtures: update-spec's output for %s does not end with the one line %q:\n%s", spec, want, log)
+	}
+	if strings.Contains(log, "error generating code") || strings.Contains(log, "==> Regenerating") {
+		return fmt.Errorf("fixtures: update-spec reached the generator for %s:\n%s", spec, log)
+	}
+	status, err := output(dir, nil, "git", "status", "--porcelain")
+	if err != nil {
+		return err
+	}
+	if len(status) > 0 {
+		return fmt.Errorf("fixtures: update-spec refused %s but changed the copy:\n%s", spec, status)
+	}
+	fmt.Fprintf(stdout, "%s: refused in one line, nothing changed:\n%s\n", strings.TrimSuffix(spec, ".yaml"), last)
+	return nil
 }

@@ -4,6 +4,7 @@
 //	opnames names   -spec openapi.yaml -overlay overlay.yaml [-auto]
 //	opnames lint    -spec openapi.yaml -gen api
 //	opnames overlay -spec openapi.yaml -overlay overlay.yaml -out api/overlay.gen.yaml
+//	opnames godoc   -spec openapi.yaml -gen api
 //
 // names finds operations that the overlay does not name yet and that need
 // a name: a FastAPI-generated operationId
@@ -22,6 +23,10 @@
 //
 // lint fails when a method of the generated ClientWithResponses still
 // carries a FastAPI suffix, naming the operation.
+//
+// godoc makes each deprecation notice oapi-codegen writes into the
+// generated code a paragraph of its own, so that Go tools see it (see
+// godoc.go).
 package main
 
 import (
@@ -69,6 +74,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return lintCmd(*spec, *gen, stdout)
 	case "overlay":
 		return overlayCmd(*spec, *overlayPath, *out, stdout)
+	case "godoc":
+		return godocCmd(*spec, *gen, stdout)
 	}
 	return fmt.Errorf("unknown command %q", args[0])
 }

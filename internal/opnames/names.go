@@ -19,6 +19,10 @@ type operation struct {
 	ID     string     // operationId as published
 	node   *yaml.Node // the operation object
 	item   *yaml.Node // the path item holding it
+	// shared: another operation has the same operationId (FastAPI gives a
+	// route's every method the id of one). An action finding it by that id
+	// would rename them all, so it is found by path and method.
+	shared bool
 }
 
 func (o operation) String() string { return o.Method + " " + o.Path }
@@ -45,6 +49,13 @@ func operations(spec *yaml.Node) ([]operation, error) {
 			}
 			ops = append(ops, operation{Method: strings.ToUpper(m), Path: path, ID: id, node: op, item: item})
 		}
+	}
+	count := map[string]int{}
+	for _, op := range ops {
+		count[op.ID]++
+	}
+	for i := range ops {
+		ops[i].shared = ops[i].ID != "" && count[ops[i].ID] > 1
 	}
 	return ops, nil
 }
@@ -83,6 +94,14 @@ func derive(op operation) (name string, ok bool) {
 func fastapiFunc(op operation) string {
 	if fn, found := strings.CutSuffix(op.ID, fastapiSuffix(op)); found {
 		return fn
+	}
+	// A route for several methods (api_route, methods=["GET", "POST"])
+	// gives every one the id it makes for the first: the suffix of another
+	// method is this one's only when the id is shared.
+	for _, m := range methods {
+		if fn, found := strings.CutSuffix(op.ID, nonWord.ReplaceAllString(op.Path, "_")+"_"+m); found && fn != "" && op.shared {
+			return fn
+		}
 	}
 	rest, found := strings.CutSuffix(op.ID, "_"+strings.ToLower(op.Method))
 	if !found {
@@ -255,7 +274,7 @@ func check(spec *yaml.Node, ops []operation, o *overlay) plan {
 // operationId, or by path and method when it has none.
 func action(n naming) *yaml.Node {
 	target, description := targetFor(n.op.ID), fmt.Sprintf("Go name for %s, instead of FastAPI's generated operationId.", n.op)
-	if n.op.ID == "" {
+	if n.op.ID == "" || n.op.shared {
 		target = jsonPath([]string{"paths", n.op.Path, strings.ToLower(n.op.Method)})
 	}
 	if n.why != "" {

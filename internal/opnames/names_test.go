@@ -34,6 +34,14 @@ func TestDerive(t *testing.T) {
 			t.Errorf("derive(%s %s %s) = %q, %v; want %q", tt.method, tt.path, tt.id, got, ok, tt.want)
 		}
 	}
+	// Unless the id is shared: one route for GET and POST has the id
+	// FastAPI made for one method. Still not another path's.
+	for path, want := range map[string]string{"/api/v1/lineage/bi/": "ListIntegrations", "/api/v1/lineage/other": ""} {
+		op := operation{Method: "GET", Path: path, ID: "list_integrations_api_v1_lineage_bi__post", shared: true}
+		if got, _ := derive(op); got != want {
+			t.Errorf("derive(GET %s, shared id) = %q, want %q", path, got, want)
+		}
+	}
 }
 
 const seedSpec = `openapi: 3.1.0

@@ -206,7 +206,7 @@ func componentTypeNames(spec *yaml.Node, types []typeNaming, o *overlay) map[str
 // baseName is an operation's name before collisions are considered.
 func baseName(op operation, o *overlay) candidate {
 	c := candidate{op: op}
-	if name, ok := o.renames[op.ID]; ok && op.ID != "" {
+	if name, ok := o.renames[op.ID]; ok && op.ID != "" && !op.shared {
 		c.src, c.base = fromOverlay, codegen.ToCamelCase(name)
 	} else if name, ok := o.pathRenames[op.String()]; ok {
 		c.src, c.base = fromOverlay, codegen.ToCamelCase(name)
@@ -443,11 +443,13 @@ func resolve(spec *yaml.Node, ops []operation, o *overlay, types []typeNaming, p
 	p.types = append(p.types, bodyTypeNames(spec, ops, final, o, cl)...)
 
 	for i, c := range cands {
-		if c.src == fromOverlay || c.src == fromID && final[i] == c.base {
+		if c.src == fromOverlay || c.src == fromID && final[i] == c.base && !c.op.shared {
 			continue // named already: by the overlay, or by its own operationId
 		}
 		n := naming{op: c.op, name: final[i]}
 		switch {
+		case c.src == fromID && c.op.shared && final[i] == c.base:
+			n.why = fmt.Sprintf("its operationId %s is another operation's too", c.op.ID)
 		case c.src == fromID:
 			n.why = fmt.Sprintf("its operationId %s would collide (%s)", c.op.ID, why[i])
 		case c.src == fromPath && c.op.ID == "":
