@@ -397,6 +397,9 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Request) (s
 		Options: &openapi3filter.Options{
 			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
 			MultiError:         true,
+			// A handler of WithOperation or WithRoute sees the request
+			// as the client sent it, not with the defaults filled in.
+			SkipSettingDefaults: true,
 		},
 	}
 	if invalid = h.validate(in); invalid != nil {
