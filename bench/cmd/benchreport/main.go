@@ -399,8 +399,7 @@ func run(in inputs, w io.Writer) error {
 		}
 		check(fmt.Sprintf("%s ≤ %.2f", name, bound), m <= bound, withCI(m, lo, hi), note)
 	}
-	ours, bare, ogen, ogenlean := "BenchmarkRemove/ours", "BenchmarkRemove/bare", "BenchmarkRemove/ogen", "BenchmarkRemove/ogenlean"
-	pours := "BenchmarkRemoveParallel/ours"
+	bare := "BenchmarkRemove/bare"
 	p("## Targets")
 	p("")
 	p("Issue 22's. The stall bound's timer is accepted, so the handwritten layer is judged on raw's")
@@ -449,46 +448,6 @@ func run(in inputs, w io.Writer) error {
 	}
 	check("no connection closed under 64 goroutines (ours and layer, every run)", most == 0,
 		"runs that closed any: "+strings.Join(closed, "; "), note)
-	p("")
-
-	p("### Earlier rounds' targets")
-	p("")
-	p("Kept to show where things stand. The ours ÷ bare bounds came before the stall bound's timer was")
-	p("accepted; issue 22 replaced them with layer ÷ bare above.")
-	p("")
-	p("| target | measured | |")
-	p("|---|---|---|")
-	for _, l := range []struct {
-		name, bench, unit string
-		max               float64
-	}{
-		{"ours ÷ bare serial time, HTTP/1.1", "BenchmarkRemove/", "ns/op", 1.03},
-		{"ours ÷ bare serial time, HTTP/2", "BenchmarkRemoveH2/", "ns/op", 1.03},
-		{"ours ÷ bare parallel CPU, HTTP/1.1", "BenchmarkRemoveParallel/", "cpu-ns/op", 1.05},
-		{"ours ÷ bare parallel CPU, HTTP/2", "BenchmarkRemoveParallelH2/", "cpu-ns/op", 1.05},
-	} {
-		atMost(l.name, l.bench+"ours", l.bench+"bare", l.unit, l.max)
-	}
-	check("ours allocs/op ≤ 87, HTTP/1.1", s.med(ours, "allocs/op") <= 87, fmt.Sprintf("%.0f (bare %.0f)", s.med(ours, "allocs/op"), s.med(bare, "allocs/op")), "")
-	atMost("ours ÷ raw serial time", ours, raw, "ns/op", 1.10)
-	atMost("bare ÷ raw serial time", bare, raw, "ns/op", 1.08)
-	atMost("ours ÷ ogen serial time", ours, ogen, "ns/op", 1)
-	atMost("(same, by CPU time) ours ÷ raw serial CPU", ours, raw, "cpu-ns/op", 1.10)
-	atMost("(same, by CPU time) bare ÷ raw serial CPU", bare, raw, "cpu-ns/op", 1.08)
-	atMost("(same, by CPU time) ours ÷ ogen serial CPU", ours, ogen, "cpu-ns/op", 1)
-	atMost("(network taken out) ours ÷ ogen time", co+"ours", co+"ogen", "ns/op", 1)
-	atMost("(ogen without telemetry) ours ÷ ogenlean serial CPU", ours, ogenlean, "cpu-ns/op", 1)
-	check("(ogen without telemetry) ours allocs/op ≤ ogenlean's", s.med(ours, "allocs/op") <= s.med(ogenlean, "allocs/op"),
-		fmt.Sprintf("%.0f vs %.0f", s.med(ours, "allocs/op"), s.med(ogenlean, "allocs/op")), "")
-	if m, lo, hi := s.ratio(pours, praw, "req/s"); !math.IsNaN(m) {
-		note := ""
-		if !math.IsNaN(lo) && lo < 0.90 && 0.90 <= hi {
-			note = "the interval spans the bound: not settled"
-		}
-		check("ours ÷ raw parallel throughput ≥ 0.90", m >= 0.90, withCI(m, lo, hi), note)
-	}
-	conns := maxOf(s[pours]["conns"])
-	check("ours connections accepted ≤ 64 goroutines", conns <= 64, fmt.Sprintf("%.0f (raw %.0f)", conns, maxOf(s[praw]["conns"])), "")
 	p("")
 
 	if b, err := os.ReadFile(in.startup); err == nil {
