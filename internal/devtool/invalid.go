@@ -11,9 +11,8 @@ import (
 	"regexp"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/datafold/datafold-go/internal/invalid"
+	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
 // checkDocument judges the new document by the rules the generator
@@ -23,11 +22,11 @@ import (
 // overlay action that would settle it. It returns the warnings, for the
 // spec-watch pull request.
 func checkDocument(specPath, overlayPath string, stdout io.Writer) ([]string, error) {
-	doc, err := readNode(specPath)
+	doc, err := yamlnode.Read(specPath)
 	if err != nil {
 		return nil, err
 	}
-	ov, err := readNode(overlayPath)
+	ov, err := yamlnode.Read(overlayPath)
 	if err != nil {
 		return nil, err
 	}
@@ -48,18 +47,6 @@ func checkDocument(specPath, overlayPath string, stdout io.Writer) ([]string, er
 		fmt.Fprintln(stdout, "no breach")
 	}
 	return r.Warnings, nil
-}
-
-func readNode(path string) (*yaml.Node, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var n yaml.Node
-	if err := yaml.Unmarshal(b, &n); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &n, nil
 }
 
 // generate runs go generate. checkDocument has refused what it knows the

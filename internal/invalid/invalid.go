@@ -103,7 +103,7 @@ type param struct {
 	onItem   bool       // declared on the path item, for every operation
 }
 
-func (p param) target() string { return jsonPath(p.list) + fmt.Sprintf("[%d]", p.index) }
+func (p param) target() string { return yamlnode.JSONPath(p.list) + fmt.Sprintf("[%d]", p.index) }
 
 // Check reads doc (a parsed OpenAPI document) for breaches of the rules
 // above.
@@ -164,7 +164,7 @@ func (c *checker) remove(p param, description string) {
 		return
 	}
 	c.removed[p.target()] = true
-	c.removals = append(c.removals, removal{jsonPath(p.list), p.index, action(p.target(), description, nil)})
+	c.removals = append(c.removals, removal{yamlnode.JSONPath(p.list), p.index, action(p.target(), description, nil)})
 }
 
 // params lists the parameters declared in list (at segments), $refs
@@ -263,7 +263,7 @@ func (c *checker) undeclared(where string, op []string, names []string) {
 		c.warn("%s: path parameter {%s} is not declared; declared as a required string by a generated overlay action (rule: every parameter of a path template is declared in: path)",
 			where, name)
 	}
-	c.additions = append(c.additions, action(jsonPath(op),
+	c.additions = append(c.additions, action(yamlnode.JSONPath(op),
 		fmt.Sprintf("Declares %s, which %s's path has but the document does not declare, as a required string: a path segment is text on the wire (written by 'opnames overlay').",
 			strings.Join(names, ", "), where),
 		mapping("parameters", list)))
@@ -306,7 +306,7 @@ func (c *checker) formUnion(where string, op []string, node *yaml.Node) {
 		if len(real) < 2 {
 			continue
 		}
-		media := jsonPath(append(slices.Clone(op), "requestBody", "content", form))
+		media := yamlnode.JSONPath(append(slices.Clone(op), "requestBody", "content", form))
 		fix := "to send one of them, give the body that branch's schema in overlay.yaml (remove " + media + "['schema'], then update " + media + " with it)"
 		if ref := value(yamlnode.Get(real[0], "$ref")); ref != "" {
 			fix = fmt.Sprintf("to send %s, add to overlay.yaml's actions - {target: \"%s['schema']\", remove: true} and then - {target: \"%s\", update: {schema: {$ref: '%s'}}}",
@@ -582,7 +582,7 @@ func refTarget(ref string) string {
 	for _, s := range strings.Split(rest, "/") {
 		segs = append(segs, strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~"))
 	}
-	return jsonPath(segs)
+	return yamlnode.JSONPath(segs)
 }
 
 func value(n *yaml.Node) string {
@@ -592,18 +592,6 @@ func value(n *yaml.Node) string {
 	return n.Value
 }
 
-// jsonPath renders segments as an RFC 9535 path with bracketed names, which
-// holds any key (paths with slashes and braces).
-func jsonPath(segments []string) string {
-	var b strings.Builder
-	b.WriteString("$")
-	for _, s := range segments {
-		b.WriteString("['")
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s))
-		b.WriteString("']")
-	}
-	return b.String()
-}
 
 func action(target, description string, update *yaml.Node) *yaml.Node {
 	a := mapping("target", scalar(target), "description", scalar(description))

@@ -45,7 +45,7 @@ func CheckOverlay(doc, overlayDoc *yaml.Node) []string {
 		refusals = append(refusals, fmt.Sprintf(
 			"%s: overlay.yaml names operationId %s %s, and the document gives that operationId to each of them (rule: operationIds are unique); "+
 				"target the one it named by path instead, as in - {target: \"%s\", update: {operationId: %s}}, then rerun with NAMES=auto to name the others",
-			strings.Join(ops, ", "), m[1], name, jsonPath([]string{"paths", path, strings.ToLower(method)}), name))
+			strings.Join(ops, ", "), m[1], name, yamlnode.JSONPath([]string{"paths", path, strings.ToLower(method)}), name))
 	}
 	return refusals
 }

@@ -560,7 +560,7 @@ func pointerPath(root *yaml.Node, ptr string) string {
 			}
 			continue
 		}
-		b.WriteString(strings.TrimPrefix(jsonPath([]string{tok}), "$"))
+		b.WriteString(strings.TrimPrefix(yamlnode.JSONPath([]string{tok}), "$"))
 		n = yamlnode.Get(n, tok)
 	}
 	return b.String()

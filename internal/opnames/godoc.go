@@ -48,7 +48,7 @@ func godocCmd(specPath, genDir string, stdout io.Writer) error {
 	}
 	// The reasons the document gives, and any an overlay adds.
 	for _, p := range []string{specPath, filepath.Join(genDir, "overlay.gen.yaml")} {
-		doc, err := readYAML(p)
+		doc, err := yamlnode.Read(p)
 		if err != nil {
 			if os.IsNotExist(err) && p != specPath {
 				continue

@@ -45,6 +45,8 @@ import (
 
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
 func main() {
@@ -80,18 +82,6 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-func readYAML(path string) (*yaml.Node, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var n yaml.Node
-	if err := yaml.Unmarshal(b, &n); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &n, nil
-}
-
 func writeYAML(path string, n *yaml.Node) error {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
@@ -105,11 +95,11 @@ func writeYAML(path string, n *yaml.Node) error {
 // readSpecAndOverlay reads the spec and the overlay that names its
 // operations.
 func readSpecAndOverlay(specPath, overlayPath string) (*yaml.Node, *overlay, error) {
-	spec, err := readYAML(specPath)
+	spec, err := yamlnode.Read(specPath)
 	if err != nil {
 		return nil, nil, err
 	}
-	doc, err := readYAML(overlayPath)
+	doc, err := yamlnode.Read(overlayPath)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -201,7 +191,7 @@ func namesCmd(specPath, overlayPath string, auto bool, out io.Writer) error {
 // lintCmd checks the generated client itself, the last word on what
 // importers will call.
 func lintCmd(specPath, genDir string, out io.Writer) error {
-	spec, err := readYAML(specPath)
+	spec, err := yamlnode.Read(specPath)
 	if err != nil {
 		return err
 	}

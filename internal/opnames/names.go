@@ -275,7 +275,7 @@ func check(spec *yaml.Node, ops []operation, o *overlay) plan {
 func action(n naming) *yaml.Node {
 	target, description := targetFor(n.op.ID), fmt.Sprintf("Go name for %s, instead of FastAPI's generated operationId.", n.op)
 	if n.op.ID == "" || n.op.shared {
-		target = jsonPath([]string{"paths", n.op.Path, strings.ToLower(n.op.Method)})
+		target = yamlnode.JSONPath([]string{"paths", n.op.Path, strings.ToLower(n.op.Method)})
 	}
 	if n.why != "" {
 		description = fmt.Sprintf("Go name for %s (%s).", n.op, n.why)

@@ -44,7 +44,7 @@ func (t typeNaming) action() *yaml.Node {
 	if t.body {
 		description = fmt.Sprintf("Go type name for %s, the body FastAPI made for one operation, after that operation's Go name.", t.schema)
 	}
-	return overlayAction(jsonPath([]string{"components", "schemas", t.schema}), description,
+	return overlayAction(yamlnode.JSONPath([]string{"components", "schemas", t.schema}), description,
 		&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("x-go-name"), scalar(t.name)}}, false)
 }
 

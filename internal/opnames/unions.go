@@ -154,15 +154,15 @@ func hoistUnions(spec *yaml.Node, opName func(operation) string, typeNames map[s
 	var actions []*yaml.Node
 	if len(h.hoisted) > 0 {
 		add := &yaml.Node{Kind: yaml.MappingNode, Content: h.hoisted}
-		actions = append(actions, overlayAction(jsonPath([]string{"components", "schemas"}),
+		actions = append(actions, overlayAction(yamlnode.JSONPath([]string{"components", "schemas"}),
 			fmt.Sprintf("Named types for %d unions and union branches oapi-codegen would otherwise mishandle (written by 'opnames overlay').", h.sites),
 			add, false))
 	}
 	for _, e := range edits {
-		target := jsonPath(append(slices.Clone(e.path), e.key))
+		target := yamlnode.JSONPath(append(slices.Clone(e.path), e.key))
 		actions = append(actions,
 			overlayAction(target, "Replaced below by the same schema with the changes described there.", nil, true),
-			overlayAction(jsonPath(e.path), "Unions as $refs to the named types above, discriminator mappings from the branches' tags; form fields without null; bytes sent as text typed string.",
+			overlayAction(yamlnode.JSONPath(e.path), "Unions as $refs to the named types above, discriminator mappings from the branches' tags; form fields without null; bytes sent as text typed string.",
 				&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar(e.key), e.value}}, false))
 	}
 	return actions, work, nil
@@ -191,7 +191,7 @@ func untypedParamActions(spec *yaml.Node) []*yaml.Node {
 		for i, p := range params.Content {
 			if schema := yamlnode.Get(p, "schema"); yamlnode.Get(p, "$ref") == nil && untypedSchema(schema) {
 				actions = append(actions, overlayAction(
-					fmt.Sprintf("%s[%d]['schema']", jsonPath(at), i),
+					fmt.Sprintf("%s[%d]['schema']", yamlnode.JSONPath(at), i),
 					fmt.Sprintf("Untyped %s parameter %s as a Go string: oapi-codegen would make it an interface{} it never nil-checks (written by 'opnames overlay').",
 						valueOr(yamlnode.Get(p, "in"), "?"), valueOr(yamlnode.Get(p, "name"), "?")),
 					&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("x-go-type"), scalar("string")}}, false))
@@ -210,7 +210,7 @@ func untypedParamActions(spec *yaml.Node) []*yaml.Node {
 	for i := 0; components != nil && i+1 < len(components.Content); i += 2 {
 		name, p := components.Content[i].Value, components.Content[i+1]
 		if schema := yamlnode.Get(p, "schema"); yamlnode.Get(p, "$ref") == nil && untypedSchema(schema) {
-			actions = append(actions, overlayAction(jsonPath([]string{"components", "parameters", name, "schema"}),
+			actions = append(actions, overlayAction(yamlnode.JSONPath([]string{"components", "parameters", name, "schema"}),
 				fmt.Sprintf("Untyped parameter %s as a Go string: oapi-codegen would make it an interface{} it never nil-checks (written by 'opnames overlay').", name),
 				&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("x-go-type"), scalar("string")}}, false))
 		}
@@ -614,18 +614,6 @@ func isNull(schema *yaml.Node) bool {
 	return t != nil && t.Kind == yaml.ScalarNode && t.Value == "null"
 }
 
-// jsonPath renders segments as an RFC 9535 path with bracketed names, which
-// holds any key (paths with slashes and braces, media types).
-func jsonPath(segments []string) string {
-	var b strings.Builder
-	b.WriteString("$")
-	for _, s := range segments {
-		b.WriteString("['")
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s))
-		b.WriteString("']")
-	}
-	return b.String()
-}
 
 func overlayAction(target, description string, update *yaml.Node, remove bool) *yaml.Node {
 	a := &yaml.Node{Kind: yaml.MappingNode}

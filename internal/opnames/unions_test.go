@@ -157,7 +157,7 @@ func TestUnionActions(t *testing.T) {
 
 func TestJSONPathQuotes(t *testing.T) {
 	t.Parallel()
-	got := jsonPath([]string{"paths", `/a/{it's}/`, `back\slash`})
+	got := yamlnode.JSONPath([]string{"paths", `/a/{it's}/`, `back\slash`})
 	if want := `$['paths']['/a/{it\'s}/']['back\\slash']`; got != want {
 		t.Errorf("jsonPath = %s, want %s", got, want)
 	}
@@ -435,11 +435,11 @@ actions:
 	if err := overlayCmd(spec, overlayPath, out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	generated, err := readYAML(out)
+	generated, err := yamlnode.Read(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	published, err := readYAML(spec)
+	published, err := yamlnode.Read(spec)
 	if err != nil {
 		t.Fatal(err)
 	}

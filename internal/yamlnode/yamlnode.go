@@ -6,6 +6,7 @@ package yamlnode
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -120,4 +121,31 @@ func walk(n *yaml.Node, ptr string, inNames bool, visit func(*yaml.Node, string)
 // escape makes key a JSON pointer token (RFC 6901).
 func escape(key string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1")
+}
+
+// Read parses the YAML (or JSON) document at path.
+func Read(path string) (*yaml.Node, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(b, &n); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &n, nil
+}
+
+// JSONPath renders segments as an RFC 9535 path with bracketed names, which
+// holds any key (paths with slashes and braces, media types), for an
+// overlay action's target.
+func JSONPath(segments []string) string {
+	var b strings.Builder
+	b.WriteString("$")
+	for _, s := range segments {
+		b.WriteString("['")
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s))
+		b.WriteString("']")
+	}
+	return b.String()
 }
