@@ -592,7 +592,6 @@ func value(n *yaml.Node) string {
 	return n.Value
 }
 
-
 func action(target, description string, update *yaml.Node) *yaml.Node {
 	a := mapping("target", scalar(target), "description", scalar(description))
 	if update == nil {

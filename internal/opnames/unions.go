@@ -614,7 +614,6 @@ func isNull(schema *yaml.Node) bool {
 	return t != nil && t.Kind == yaml.ScalarNode && t.Value == "null"
 }
 
-
 func overlayAction(target, description string, update *yaml.Node, remove bool) *yaml.Node {
 	a := &yaml.Node{Kind: yaml.MappingNode}
 	a.Content = append(a.Content, scalar("target"), scalar(target), scalar("description"), scalar(description))
