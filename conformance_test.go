@@ -6,12 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
-	"go/parser"
-	"go/token"
 	"io"
 	"mime/multipart"
 	"net/textproto"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"runtime/debug"
@@ -30,6 +27,7 @@ import (
 	"github.com/datafold/datafold-go/api"
 	apispec "github.com/datafold/datafold-go/api/spec"
 	"github.com/datafold/datafold-go/datafoldtest"
+	"github.com/datafold/datafold-go/internal/gensrc"
 	"github.com/datafold/datafold-go/internal/synth"
 )
 
@@ -508,37 +506,21 @@ func (g generated) typeNamed(lower string) string { return g.lower[lower] }
 
 func parseDeprecated(t *testing.T, dir string) generated {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.gen.go"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no generated code in %s: %v", dir, err)
+	_, files, err := gensrc.Parse(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	is := func(doc *ast.CommentGroup) bool {
-		return doc != nil && slices.ContainsFunc(strings.Split(doc.Text(), "\n\n"), func(p string) bool {
-			return strings.HasPrefix(p, "Deprecated: ")
-		})
-	}
+	is := gensrc.Deprecated
 	g := generated{map[string]bool{}, map[string]map[string]bool{}, map[string]map[string]bool{}, map[string]string{}}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		file, err := parser.ParseFile(fset, f, nil, parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, file := range files {
 		for _, d := range file.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
-				if d.Recv == nil || len(d.Recv.List) != 1 {
-					continue
-				}
-				star, ok := d.Recv.List[0].Type.(*ast.StarExpr)
-				if !ok {
-					continue
-				}
-				if id, ok := star.X.(*ast.Ident); ok {
-					if g.methods[id.Name] == nil {
-						g.methods[id.Name] = map[string]bool{}
+				if recv := gensrc.Receiver(d); recv != "" {
+					if g.methods[recv] == nil {
+						g.methods[recv] = map[string]bool{}
 					}
-					g.methods[id.Name][d.Name.Name] = is(d.Doc)
+					g.methods[recv][d.Name.Name] = is(d.Doc)
 				}
 			case *ast.GenDecl:
 				for _, s := range d.Specs {

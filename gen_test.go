@@ -6,7 +6,6 @@ package datafold_test
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"os"
 	"os/exec"
@@ -20,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/datafold/datafold-go/api"
+	"github.com/datafold/datafold-go/internal/gensrc"
 )
 
 // TestImportGraphLean keeps what a program links by importing the client
@@ -247,18 +247,13 @@ var modelPath = regexp.MustCompile(`^(\S+) defines model for \S+\.\d+\.$`)
 // a number), and the names of every method declared.
 func unionAccessors(t *testing.T, dir string) ([]accessor, map[string]bool) {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.gen.go"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no generated Go files in %s: %v", dir, err)
+	_, files, err := gensrc.Parse(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
 	placed := map[string]bool{} // types modelling a branch by its index
 	var funcs []*ast.FuncDecl
-	for _, f := range files {
-		file, err := parser.ParseFile(fset, f, nil, parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, file := range files {
 		for _, d := range file.Decls {
 			switch d := d.(type) {
 			case *ast.GenDecl:
@@ -270,7 +265,7 @@ func unionAccessors(t *testing.T, dir string) ([]accessor, map[string]bool) {
 					}
 				}
 			case *ast.FuncDecl:
-				if d.Recv != nil && len(d.Recv.List) == 1 {
+				if gensrc.Receiver(d) != "" {
 					funcs = append(funcs, d)
 				}
 			}

@@ -19,17 +19,16 @@ import (
 	"fmt"
 	"go/ast"
 	"go/format"
-	"go/parser"
 	"go/printer"
 	"go/token"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
 	apispec "github.com/datafold/datafold-go/api/spec"
+	"github.com/datafold/datafold-go/internal/gensrc"
 	"github.com/datafold/datafold-go/internal/naming"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 )
@@ -250,19 +249,14 @@ func callFor(base string, methods map[string]method) (method, string, error) {
 // methods of *ClientWithResponses, and the types and those methods
 // ("ClientWithResponses.Name") that Go tools take as deprecated.
 func parseGenerated(dir string) (map[string]string, map[string]method, map[string]bool, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.gen.go"))
-	if err != nil || len(files) == 0 {
-		return nil, nil, nil, fmt.Errorf("no generated Go files in %s", dir)
+	fset, files, err := gensrc.Parse(dir)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	types := map[string]string{}
 	methods := map[string]method{}
 	deprecated := map[string]bool{}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		file, err := parser.ParseFile(fset, f, nil, parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil {
-			return nil, nil, nil, err
-		}
+	for _, file := range files {
 		local := map[string]bool{}
 		for _, d := range file.Decls {
 			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.TYPE {
@@ -282,7 +276,7 @@ func parseGenerated(dir string) (map[string]string, map[string]method, map[strin
 					continue
 				}
 				for _, s := range d.Specs {
-					if ts := s.(*ast.TypeSpec); isDeprecated(d.Doc) || isDeprecated(ts.Doc) {
+					if ts := s.(*ast.TypeSpec); gensrc.Deprecated(d.Doc) || gensrc.Deprecated(ts.Doc) {
 						deprecated[ts.Name.Name] = true
 					}
 				}
@@ -295,18 +289,11 @@ func parseGenerated(dir string) (map[string]string, map[string]method, map[strin
 					}
 				}
 			case *ast.FuncDecl:
-				if d.Recv == nil || len(d.Recv.List) != 1 {
-					continue
-				}
-				star, ok := d.Recv.List[0].Type.(*ast.StarExpr)
-				if !ok {
-					continue
-				}
-				if id, ok := star.X.(*ast.Ident); !ok || id.Name != "ClientWithResponses" {
+				if gensrc.Receiver(d) != "ClientWithResponses" {
 					continue
 				}
 				m := method{name: d.Name.Name}
-				if isDeprecated(d.Doc) {
+				if gensrc.Deprecated(d.Doc) {
 					deprecated["ClientWithResponses."+m.name] = true
 				}
 				for _, field := range d.Type.Params.List[1:] { // after ctx
@@ -323,21 +310,6 @@ func parseGenerated(dir string) (map[string]string, map[string]method, map[strin
 		}
 	}
 	return types, methods, deprecated, nil
-}
-
-// isDeprecated applies the rule of Go tools (go doc, gopls, staticcheck's
-// SA1019): a doc comment marks its declaration deprecated with a paragraph
-// that starts "Deprecated: ".
-func isDeprecated(doc *ast.CommentGroup) bool {
-	if doc == nil {
-		return false
-	}
-	for _, p := range strings.Split(doc.Text(), "\n\n") {
-		if strings.HasPrefix(p, "Deprecated: ") {
-			return true
-		}
-	}
-	return false
 }
 
 // qualify rewrites the package's own type names as api.Name.

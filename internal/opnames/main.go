@@ -35,17 +35,15 @@ import (
 	"flag"
 	"fmt"
 	"go/ast"
-	"go/parser"
-	"go/token"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/datafold/datafold-go/internal/gensrc"
 	"github.com/datafold/datafold-go/internal/yamlnode"
 )
 
@@ -230,26 +228,15 @@ func lintCmd(specPath, genDir string, out io.Writer) error {
 // clientMethods lists the methods declared on *ClientWithResponses in the
 // generated Go files of dir.
 func clientMethods(dir string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.gen.go"))
-	if err != nil || len(files) == 0 {
-		return nil, fmt.Errorf("no generated Go files in %s", dir)
+	_, files, err := gensrc.Parse(dir)
+	if err != nil {
+		return nil, err
 	}
 	var names []string
-	fset := token.NewFileSet()
-	for _, f := range files {
-		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return nil, err
-		}
+	for _, file := range files {
 		for _, d := range file.Decls {
-			fn, ok := d.(*ast.FuncDecl)
-			if !ok || fn.Recv == nil || len(fn.Recv.List) != 1 {
-				continue
-			}
-			if star, ok := fn.Recv.List[0].Type.(*ast.StarExpr); ok {
-				if id, ok := star.X.(*ast.Ident); ok && id.Name == "ClientWithResponses" {
-					names = append(names, fn.Name.Name)
-				}
+			if fn, ok := d.(*ast.FuncDecl); ok && gensrc.Receiver(fn) == "ClientWithResponses" {
+				names = append(names, fn.Name.Name)
 			}
 		}
 	}
