@@ -365,3 +365,38 @@ func TestApplySkipsNamesOnly(t *testing.T) {
 		t.Errorf("Apply with names only = %p, %v; want the document itself", got, err)
 	}
 }
+
+// What the document holds reaches the overlay library whole: a string
+// that starts with a newline, in a list (Skyvern's code samples), is a
+// "|2" block scalar, which the YAML module wrote back unreadably when the
+// document crossed over as text.
+func TestApplyAllKeepsEveryString(t *testing.T) {
+	t.Parallel()
+	// As update-spec has a JSON document: converted to YAML, two spaces a level.
+	n := parse(t, `openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: a
+      x-code-samples:
+        - sdk: python
+          code: |2
+
+            from x import X
+
+            x = X(api_key="KEY")
+      responses:
+        '200': {description: OK}
+`)
+	ov := parse(t, "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - {target: \"$.paths['/a'].get\", update: {summary: s}}\n")
+	got, err := Apply(n, ov)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	get := yamlnode.Get(yamlnode.Get(yamlnode.Get(yamlnode.Root(got), "paths"), "/a"), "get")
+	code := value(yamlnode.Get(yamlnode.Get(get, "x-code-samples").Content[0], "code"))
+	if value(yamlnode.Get(get, "summary")) != "s" || code != "\nfrom x import X\n\nx = X(api_key=\"KEY\")\n" {
+		t.Errorf("applied: summary %q, code %q", value(yamlnode.Get(get, "summary")), code)
+	}
+}

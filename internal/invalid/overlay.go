@@ -72,36 +72,62 @@ func Apply(doc, overlayDoc *yaml.Node) (*yaml.Node, error) {
 // ApplyAll returns doc with every action of overlayDoc applied, in order.
 func ApplyAll(doc, overlayDoc *yaml.Node) (*yaml.Node, error) {
 	// The overlay library reads gopkg.in/yaml.v3's nodes, another type
-	// from the same code: the documents cross over as text.
-	var ob, db bytes.Buffer
+	// from the same code. The overlay, small and written by us, crosses
+	// over as text; the document crosses node by node: written as text, a
+	// string in a list that starts with a newline (Skyvern's code samples)
+	// comes out as a "|2" block scalar that does not parse back.
+	var ob bytes.Buffer
 	if err := yaml.NewEncoder(&ob).Encode(overlayDoc); err != nil {
-		return nil, err
-	}
-	if err := yaml.NewEncoder(&db).Encode(doc); err != nil {
 		return nil, err
 	}
 	var o overlay.Overlay
 	if err := yamlv3.Unmarshal(ob.Bytes(), &o); err != nil {
 		return nil, fmt.Errorf("overlay.yaml: %w", err)
 	}
-	var n yamlv3.Node
-	if err := yamlv3.Unmarshal(db.Bytes(), &n); err != nil {
-		return nil, err
-	}
+	n := toV3(doc, map[*yaml.Node]*yamlv3.Node{})
 	// Not strict: names of operations the new document no longer has are
 	// dropped later (opnames names -auto), and need not match here.
-	if err := o.ApplyTo(&n); err != nil {
+	if err := o.ApplyTo(n); err != nil {
 		return nil, fmt.Errorf("applying overlay.yaml: %w", err)
 	}
-	out, err := yamlv3.Marshal(&n)
-	if err != nil {
-		return nil, err
+	return fromV3(n, map[*yamlv3.Node]*yaml.Node{}), nil
+}
+
+// toV3 copies a node tree into gopkg.in/yaml.v3's type, whose fields are
+// the same; a node met twice (an alias's target) is copied once.
+func toV3(n *yaml.Node, seen map[*yaml.Node]*yamlv3.Node) *yamlv3.Node {
+	if n == nil {
+		return nil
 	}
-	var applied yaml.Node
-	if err := yaml.Unmarshal(out, &applied); err != nil {
-		return nil, err
+	if c, ok := seen[n]; ok {
+		return c
 	}
-	return &applied, nil
+	c := &yamlv3.Node{Kind: yamlv3.Kind(n.Kind), Style: yamlv3.Style(n.Style), Tag: n.Tag, Value: n.Value, Anchor: n.Anchor,
+		HeadComment: n.HeadComment, LineComment: n.LineComment, FootComment: n.FootComment, Line: n.Line, Column: n.Column}
+	seen[n] = c
+	for _, child := range n.Content {
+		c.Content = append(c.Content, toV3(child, seen))
+	}
+	c.Alias = toV3(n.Alias, seen)
+	return c
+}
+
+// fromV3 is toV3 the other way.
+func fromV3(n *yamlv3.Node, seen map[*yamlv3.Node]*yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if c, ok := seen[n]; ok {
+		return c
+	}
+	c := &yaml.Node{Kind: yaml.Kind(n.Kind), Style: yaml.Style(n.Style), Tag: n.Tag, Value: n.Value, Anchor: n.Anchor,
+		HeadComment: n.HeadComment, LineComment: n.LineComment, FootComment: n.FootComment, Line: n.Line, Column: n.Column}
+	seen[n] = c
+	for _, child := range n.Content {
+		c.Content = append(c.Content, fromV3(child, seen))
+	}
+	c.Alias = fromV3(n.Alias, seen)
+	return c
 }
 
 // namesOnly reports whether an overlay action only sets Go names.
