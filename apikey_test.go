@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	datafold "github.com/datafold/datafold-go"
-	"github.com/datafold/datafold-go/api"
 	"github.com/datafold/datafold-go/datafoldtest"
 )
 
@@ -75,10 +74,6 @@ func TestAPIKey_standalone(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t)
 	srv.AddIntegrations(3)
-	key, err := datafold.NewAPIKey(testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tt := range []struct {
 		name    string
 		server  string
@@ -87,10 +82,7 @@ func TestAPIKey_standalone(t *testing.T) {
 		{name: "loopback", server: srv.URL},
 		{name: "plain_http_off_loopback", server: "http://datafold.example.com", wantErr: datafold.ErrInsecureTransport},
 	} {
-		c, err := api.NewClientWithResponses(tt.server, api.WithRequestEditorFn(key.Intercept))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := keyClient(t, tt.server)
 		if _, err := datafold.Check(c.RemoveIntegrationWithResponse(t.Context(), 3)); !errors.Is(err, tt.wantErr) {
 			t.Errorf("%s: err = %v, want %v", tt.name, err, tt.wantErr)
 		}

@@ -237,6 +237,27 @@ func canned(status int, header http.Header, body []byte) roundTripFunc {
 	}
 }
 
+// mustClient is a client made with package api alone.
+func mustClient(t *testing.T, server string, opts ...api.ClientOption) *api.ClientWithResponses {
+	t.Helper()
+	c, err := api.NewClientWithResponses(server, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// keyClient is a client of the user's own: package api's, with only the
+// test key's editor, and none of NewClient's transport.
+func keyClient(t *testing.T, server string) *api.ClientWithResponses {
+	t.Helper()
+	key, err := datafold.NewAPIKey(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mustClient(t, server, api.WithRequestEditorFn(key.Intercept))
+}
+
 func jsonBody(status int, body string) http.HandlerFunc {
 	return func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

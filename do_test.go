@@ -175,10 +175,6 @@ func TestDo_refusedBeforeSending(t *testing.T) {
 	t.Parallel()
 	var s seen
 	c, srv := setup(t, route("/", s.handler(jsonBody(200, `{}`))))
-	key, err := datafold.NewAPIKey(testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out integration
 	tests := []struct {
 		name    string
@@ -207,7 +203,7 @@ func TestDo_refusedBeforeSending(t *testing.T) {
 		{name: "nil_client", other: true, path: "/api/v1/x", wantErr: "needs a client"},
 		{name: "server_does_not_parse", other: true, c: mustClient(t, "https://%zz"), path: "/api/v1/x", wantErr: "the client's server"},
 		// The key's editor refuses plain http off loopback, for Do too.
-		{name: "editor_refuses", other: true, c: mustClient(t, "http://datafold.example.com", api.WithRequestEditorFn(key.Intercept)), path: "/api/v1/x", wantErr: "refusing to send the API key"},
+		{name: "editor_refuses", other: true, c: keyClient(t, "http://datafold.example.com"), path: "/api/v1/x", wantErr: "refusing to send the API key"},
 		{name: "client_of_another_kind", other: true, c: &api.ClientWithResponses{}, path: "/api/v1/x", wantErr: "needs a client"},
 	}
 	for _, tt := range tests {
@@ -427,16 +423,6 @@ func TestDo_hostile(t *testing.T) {
 	}
 }
 
-// mustClient is a client made with package api alone.
-func mustClient(t *testing.T, server string, opts ...api.ClientOption) *api.ClientWithResponses {
-	t.Helper()
-	c, err := api.NewClientWithResponses(server, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
@@ -449,14 +435,7 @@ func TestDo_clientOfYourOwn(t *testing.T) {
 	srv := datafoldtest.NewServer(t, datafoldtest.WithAPIKey(testKey),
 		datafoldtest.WithRoute("GET /api/v1/lineage/bi/", s.handler(jsonBody(200, `[{"id": 7}]`))),
 		datafoldtest.WithRoute("GET /api/v1/missing", jsonBody(404, `{"detail":"Not Found"}`)))
-	key, err := datafold.NewAPIKey(testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := api.NewClientWithResponses(srv.URL, api.WithRequestEditorFn(key.Intercept))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := keyClient(t, srv.URL)
 	var out []integration
 	if err := doCall(t, c, http.MethodGet, "/api/v1/lineage/bi/", nil, &out); err != nil || len(out) != 1 || out[0].ID != 7 {
 		t.Fatalf("Do = %v, out %v; want [7]", err, out)

@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	datafold "github.com/datafold/datafold-go"
-	"github.com/datafold/datafold-go/api"
 )
 
 // A server that echoes the key puts it in its answer: in a body or a
@@ -111,14 +110,7 @@ func TestSecret_withoutTheTransport(t *testing.T) {
 	t.Parallel()
 	echo := httptest.NewServer(jsonBody(http.StatusBadRequest, `{"detail":"malformed Authorization header: Key `+testKey+`"}`))
 	t.Cleanup(echo.Close)
-	key, err := datafold.NewAPIKey(testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	own, err := api.NewClientWithResponses(echo.URL, api.WithRequestEditorFn(key.Intercept))
-	if err != nil {
-		t.Fatal(err)
-	}
+	own := keyClient(t, echo.URL)
 	tests := []struct {
 		name string
 		err  func() error
